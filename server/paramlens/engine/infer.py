@@ -1,0 +1,1098 @@
+"""The walk over an architecture: channel inference, shapes, counts and diagnostics.
+
+Layers are evaluated in order, each seeing the output of the one before (the *flow*). Composite
+constructs (Sequential, Repeat, Residual, Add, Multiply, Concat) and block uses recurse. After an
+error the flow is marked *broken*: what follows gets unknown shapes, never a cascade of errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from . import registry, shapes
+from .analysis import (
+    Analysis,
+    Argument,
+    Diagnostic,
+    Fix,
+    LayerResult,
+    Origin,
+    Related,
+    Severity,
+    Span,
+    Tensor,
+    Totals,
+)
+from .context import LayerContext, RuleError
+from .layout import COMMON_KEYS, Item, key_text, read_item
+from .registry import Kind
+from .shapes import Shape
+from .source import node_span, parse
+from .values import ValueError_, read, tag_error
+
+CONSTRUCTS = ("Sequential", "Repeat", "Residual", "Add", "Multiply", "Concat")
+CONSTRUCT_KEYS: dict[str, tuple[str, ...]] = {
+    "Sequential": ("layers",),
+    "Repeat": ("times", "layers"),
+    "Residual": ("layers", "shortcut"),
+    "Add": ("branches",),
+    "Multiply": ("branches",),
+    "Concat": ("branches", "dim", "crop"),
+}
+TOP_KEYS = ("name", "input", "layers", "blocks", "imports", "dtype")
+DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 1, "uint8": 1, "float8": 1}
+LAYER_BUDGET = 200_000  # layer evaluations per analysis: bounds alias bombs and huge expansions
+MAX_DEPTH = 64  # nesting of composites and blocks
+
+# (importing document's key or None, path as written) -> (resolved key, text), or None if missing
+Resolver = Callable[[str | None, str], tuple[str, str] | None]
+
+
+class _Budget(Exception):
+    """The analysis grew beyond LAYER_BUDGET or MAX_DEPTH."""
+
+
+@dataclass(slots=True)
+class Flow:
+    """What flows from one layer to the next."""
+
+    shape: Shape | None
+    producer: LayerResult | None = None  # the last layer that changed the shape (None: the input)
+    broken: bool = False  # unknown because of an error upstream: stay quiet
+
+
+@dataclass(slots=True)
+class Block:
+    name: str
+    key: Node
+    args: dict[str, tuple[Any, Node]]  # name -> (default value, its node)
+    layers: Node | None
+    source: str | None = None  # the importing path, for imported blocks
+    problem: str | None = None
+
+
+@dataclass(slots=True)
+class Scope:
+    """Where a walk happens: block arguments, the block stack, freezing, imported text."""
+
+    env: dict[str, Any] | None = None
+    stack: tuple[str, ...] = ()
+    frozen: bool = False
+    source: str | None = None  # the imported file a foreign block comes from
+    use: Span | None = None  # the block use whose body is walked (diagnostics of foreign blocks go here)
+    instance: str | None = None
+    depth: int = 0
+
+
+@dataclass(slots=True)
+class _Walker:
+    input_span: Span | None = None
+    blocks: dict[str, Block] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    seen: set[tuple[str, Span]] = field(default_factory=set)
+    evaluations: int = 0
+
+    # --- diagnostics ---------------------------------------------------------------------
+
+    def report(
+        self,
+        code: str,
+        message: str,
+        span: Span,
+        scope: Scope | None = None,
+        *,
+        severity: Severity = Severity.ERROR,
+        related: tuple[Related, ...] = (),
+        fixes: tuple[Fix, ...] = (),
+    ) -> None:
+        if scope is not None and scope.source is not None and scope.use is not None:
+            # inside a block of another file: say so where the block is used
+            message = f"In block {scope.stack[-1]} imported from {scope.source}: {message}"
+            span, related, fixes = scope.use, (), ()
+        if (code, span) in self.seen:
+            return
+        self.seen.add((code, span))
+        self.diagnostics.append(Diagnostic(code, severity, message, span, related, fixes))
+
+    def producer_text(self, flow: Flow) -> str:
+        if flow.producer is not None:
+            return flow.producer.label
+        return "the model input" + (f" (line {self.input_span.start_line + 1})" if self.input_span else "")
+
+    def producer_related(self, flow: Flow, message: str) -> tuple[Related, ...]:
+        if flow.producer is not None and not flow.producer.foreign:
+            return (Related(flow.producer.type_span, message),)
+        if flow.producer is None and self.input_span is not None:
+            return (Related(self.input_span, message),)
+        return ()
+
+    # --- lists of layers ------------------------------------------------------------------
+
+    def walk_list(
+        self, node: Node | None, flow: Flow, scope: Scope, path: tuple[int, ...]
+    ) -> tuple[list[LayerResult], Flow]:
+        if node is None or (isinstance(node, ScalarNode) and node.tag.endswith(":null")):
+            return [], flow
+        if not isinstance(node, SequenceNode):
+            self.report(
+                "invalid-value",
+                "`layers` must be a list of layers (each line starting with `- `).",
+                node_span(node),
+                scope,
+            )
+            return [], replace(flow, shape=None, broken=True)
+        results = []
+        for i, item_node in enumerate(node.value, 1):
+            result, flow = self.walk_item(item_node, flow, scope, (*path, i))
+            results.append(result)
+        return results, flow
+
+    def walk_item(self, node: Node, flow: Flow, scope: Scope, path: tuple[int, ...]) -> tuple[LayerResult, Flow]:
+        self.evaluations += 1
+        if self.evaluations > LAYER_BUDGET or scope.depth > MAX_DEPTH:
+            raise _Budget
+        item = read_item(node)
+        if (err := tag_error(node)) is not None:
+            item.problem = err.message
+        base = LayerResult(
+            type="?",
+            category="layer",
+            span=item.span,
+            type_span=item.type_span,
+            path=path,
+            input_shape=flow.shape,
+            instance=scope.instance,
+            foreign=scope.source is not None,
+        )
+        if item.problem is not None:
+            self.report("invalid-value", item.problem, item.type_span, scope)
+            return self.unknown(base, flow)
+        type_text = item.type_text
+        assert type_text is not None
+        if type_text.startswith("$"):
+            try:
+                type_text = read(item.type_node, scope.env)
+            except ValueError_ as exc:
+                self.report(exc.code, exc.message, item.type_span, scope)
+                return self.unknown(base, flow)
+            if not isinstance(type_text, str):
+                self.report(
+                    "invalid-value", f"{item.type_text} is {type_text!r}, not a layer type.", item.type_span, scope
+                )
+                return self.unknown(base, flow)
+        base.type = base.written_type = type_text
+        common = self.read_common(item, base, scope)
+        if common is None:
+            return self.unknown(base, flow)
+        name, frozen = common
+        base.name = name
+        inner = replace(scope, frozen=scope.frozen or frozen)
+        if type_text in CONSTRUCTS:
+            base.category = type_text.lower()  # type: ignore[assignment]
+            return self.walk_construct(type_text, item, base, flow, inner)
+        if type_text in self.blocks:
+            return self.walk_block(self.blocks[type_text], item, base, flow, inner)
+        kind = registry.lookup(type_text)
+        if kind is None:
+            self.unknown_layer(type_text, item, scope)
+            return self.unknown(base, flow)
+        return self.walk_layer(kind, item, base, flow, inner)
+
+    def unknown(self, base: LayerResult, flow: Flow) -> tuple[LayerResult, Flow]:
+        base.param_count = base.trainable_count = base.buffer_count = None
+        base.output_shape = None
+        return base, Flow(None, base, broken=True)
+
+    def read_common(self, item: Item, base: LayerResult, scope: Scope) -> tuple[str | None, bool] | None:
+        name, frozen = None, False
+        for key in COMMON_KEYS:
+            if key not in item.args:
+                continue
+            _knode, vnode = item.args[key]
+            try:
+                value = read(vnode, scope.env)
+            except ValueError_ as exc:
+                self.report(exc.code, exc.message, node_span(vnode), scope)
+                return None
+            if key == "name":
+                if not isinstance(value, str | int) or isinstance(value, bool):
+                    self.report("invalid-value", "name must be a text.", node_span(vnode), scope)
+                    return None
+                name = str(value)
+            elif not isinstance(value, bool):
+                self.report("invalid-value", "trainable must be true or false.", node_span(vnode), scope)
+                return None
+            else:
+                frozen = not value
+        return name, frozen
+
+    def unknown_layer(self, type_text: str, item: Item, scope: Scope) -> None:
+        candidates = [*registry.type_names(), *self.blocks, *CONSTRUCTS]
+        hits = registry.suggest(type_text, candidates)
+        span = item.type_span
+        fixes = tuple(Fix(f"Replace with {h}", "replace", span, h) for h in hits)
+        hint = f" Did you mean {' or '.join(hits)}?" if hits else " See `paramlens kinds` for the layer types."
+        self.report("unknown-layer", f"Unknown layer type {type_text!r}.{hint}", span, scope, fixes=fixes)
+
+    # --- one layer of the registry ----------------------------------------------------------
+
+    def walk_layer(
+        self, kind: Kind, item: Item, base: LayerResult, flow: Flow, scope: Scope
+    ) -> tuple[LayerResult, Flow]:
+        base.type = kind.name
+        inp = flow.shape
+        values: dict[str, Any] = {}
+        args: dict[str, Argument] = {}
+        spans: dict[str, Span] = {}
+        written: set[str] = set()
+        bad = False
+        for key, (knode, vnode) in item.args.items():
+            if key in COMMON_KEYS:
+                continue
+            arg = kind.arg(key)
+            if arg is None:
+                hits = registry.suggest(key, [a.name for a in kind.args] + [al for a in kind.args for al in a.aliases])
+                span = node_span(knode)
+                hint = f" Did you mean {' or '.join(hits)}?" if hits else ""
+                names = ", ".join(a.name for a in kind.args) or "none"
+                self.report(
+                    "unknown-argument",
+                    f"{kind.name} has no argument {key!r}.{hint} Its arguments: {names}.",
+                    span,
+                    scope,
+                    fixes=tuple(Fix(f"Replace with {h}", "replace", span, h) for h in hits),
+                )
+                bad = True
+                continue
+            if arg.name in written:
+                self.report("invalid-value", f"{arg.name} is written twice (as {key!r} too).", node_span(knode), scope)
+                bad = True
+                continue
+            vspan = node_span(vnode)
+            try:
+                raw = read(vnode, scope.env)
+            except ValueError_ as exc:
+                self.report(exc.code, exc.message, vspan, scope)
+                bad = True
+                continue
+            value, error = registry.coerce(arg, raw, kind.spatial)
+            if error is not None:
+                self.report("invalid-value", f"{error}.", vspan, scope)
+                bad = True
+                continue
+            written.add(arg.name)
+            values[arg.name] = value
+            spans[arg.name] = vspan
+            args[arg.name] = Argument(arg.name, value, Origin("written"), vspan)
+        if bad:
+            return self.unknown(base, flow)
+        missing = [a.name for a in kind.args if a.required and a.name not in written]
+        if missing:
+            example = ", ".join(f"{m}: …" for m in missing)
+            self.report(
+                "missing-argument",
+                f"{kind.name} needs {', '.join(missing)}. Add {example}.",
+                item.type_span,
+                scope,
+            )
+            return self.unknown(base, flow)
+        for arg in kind.args:
+            if arg.name not in values:
+                values[arg.name] = registry.default_of(arg, kind.spatial)
+                args[arg.name] = Argument(arg.name, values[arg.name], Origin("default"))
+        # the input must have a rank the layer accepts
+        r = shapes.rank(inp)
+        if kind.ranks is not None and r is not None and r not in kind.ranks:
+            expected = " or ".join(_rank_text(n) for n in kind.ranks)
+            self.report(
+                "invalid-value",
+                f"{kind.name} expects an input {expected}, but {self.producer_text(flow)} outputs "
+                f"[{shapes.fmt(inp, ', ')}] ({r} dimension{'s' if r != 1 else ''}).{_rank_hint(kind, r)}",
+                item.type_span,
+                scope,
+                related=self.producer_related(flow, f"output [{shapes.fmt(inp, ', ')}]"),
+            )
+            return self.unknown(base, flow)
+        if kind.ranks is not None and r is None and inp is not None:
+            inp = None  # e.g. (..., 64) into a convolution: nothing spatial is known
+        placeholder = self.infer_sizes(kind, item, values, args, flow, scope)
+        ctx = LayerContext(kind, inp, values, frozenset(written))
+        try:
+            kind.rule(ctx)
+        except RuleError as exc:
+            if placeholder is None:
+                span = spans.get(exc.arg or "", item.type_span)
+                self.report(exc.code, f"{kind.name}: {exc.message}", span, scope)
+                base.arguments = args
+                return self.unknown(base, flow)
+            ctx.out = None
+        base.arguments = args
+        base.output_shape = ctx.out
+        base.shape_steps = tuple(ctx.steps)
+        base.notes = tuple(ctx.notes)
+        if placeholder is not None:  # an input size is missing: no count, but the shape goes on
+            base.param_count = base.trainable_count = None
+            base.buffer_count = None
+            return base, self.after(base, flow, broken=flow.broken or ctx.out is None)
+        trainable = not scope.frozen
+        base.trainable = trainable
+        base.params = tuple(Tensor(t.name, t.shape, trainable) for t in ctx.params)
+        base.buffers = tuple(ctx.buffers)
+        base.formula = ctx.formula
+        base.param_count = sum(t.numel for t in base.params)
+        base.trainable_count = base.param_count if trainable else 0
+        base.buffer_count = sum(t.numel for t in base.buffers)
+        return base, self.after(base, flow, broken=flow.broken and ctx.out is None)
+
+    def after(self, result: LayerResult, flow: Flow, broken: bool) -> Flow:
+        producer = flow.producer if result.output_shape == flow.shape and flow.shape is not None else result
+        return Flow(result.output_shape, producer, broken)
+
+    def infer_sizes(
+        self, kind: Kind, item: Item, values: dict[str, Any], args: dict[str, Argument], flow: Flow, scope: Scope
+    ) -> str | None:
+        """Fill the input sizes from the flow, check written ones; return the name of one that is
+        missing (a stand-in value then lets the output shape be computed)."""
+        missing = None
+        for arg in kind.args:
+            if arg.infer is None:
+                continue
+            inferred = shapes.channels(flow.shape) if arg.infer == "channels" else shapes.last(flow.shape)
+            if arg.type == "shape" and inferred is not None:
+                inferred = (inferred,)
+            origin = Origin(
+                "inferred",
+                flow.producer.label if flow.producer else None,
+                flow.producer.type_span if flow.producer else self.input_span,
+            )
+            if arg.name in args and args[arg.name].origin.how == "written":
+                if arg.type != "shape" and inferred is not None and values[arg.name] != inferred:
+                    self.mismatch(kind, arg.name, values[arg.name], inferred, args[arg.name].span, flow, scope)
+                continue
+            if inferred is not None:
+                values[arg.name] = inferred
+                args[arg.name] = Argument(arg.name, inferred, origin)
+                continue
+            missing = arg.name
+            values[arg.name] = (values.get("groups") or 1) if arg.type != "shape" else (1,)
+            if not flow.broken:
+                self.missing_channels(kind, item, arg.name, flow, scope)
+        return missing
+
+    def mismatch(
+        self, kind: Kind, name: str, written: Any, inferred: Any, span: Span | None, flow: Flow, scope: Scope
+    ) -> None:
+        unit = "channels" if kind.arg(name).infer == "channels" else "features"  # type: ignore[union-attr]
+        source = self.producer_text(flow)
+        detail = ""
+        if flow.producer is not None and flow.producer.type == "Flatten" and flow.producer.input_shape:
+            middle = flow.producer.input_shape
+            if shapes.rank(middle) and len(middle) > 1:
+                detail = f" ({shapes.fmt(middle, '×')} = {inferred:,})"
+        message = (
+            f"{name} is {written}, but {source} outputs {inferred:,} {unit}{detail}. "
+            f"Set {name}: {inferred}, or remove it to infer it."
+        )
+        assert span is not None
+        self.report(
+            "channel-mismatch",
+            message,
+            span,
+            scope,
+            related=self.producer_related(flow, f"outputs {inferred:,} {unit}"),
+            fixes=(Fix(f"Set {name} to {inferred}", "replace", span, str(inferred)),),
+        )
+
+    def missing_channels(self, kind: Kind, item: Item, name: str, flow: Flow, scope: Scope) -> None:
+        where = "the first dimension of `input`" if kind.arg(name).infer == "channels" else "the input's last dimension"  # type: ignore[union-attr]
+        self.report(
+            "missing-channels",
+            f"{kind.name} needs {name}, and it cannot be inferred: nothing before it gives {where}. "
+            f"Add `{name}: …` to this layer, or an `input:` shape at the top of the file.",
+            item.type_span,
+            scope,
+        )
+
+    # --- block uses ------------------------------------------------------------------------
+
+    def walk_block(
+        self, block: Block, item: Item, base: LayerResult, flow: Flow, scope: Scope
+    ) -> tuple[LayerResult, Flow]:
+        base.category = "block"
+        if block.name in scope.stack:
+            chain = " → ".join((*scope.stack[scope.stack.index(block.name) :], block.name))
+            self.report(
+                "block-cycle",
+                f"Block {block.name} uses itself ({chain}): a block cannot contain itself. "
+                "Remove this use or use another block.",
+                item.type_span,
+                scope,
+            )
+            return self.unknown(base, flow)
+        if block.problem is not None:
+            return self.unknown(base, flow)
+        env: dict[str, Any] = {}
+        bad = False
+        for key, (knode, vnode) in item.args.items():
+            if key in COMMON_KEYS:
+                continue
+            if key not in block.args:
+                hits = registry.suggest(key, list(block.args))
+                hint = f" Did you mean {' or '.join(hits)}?" if hits else ""
+                declared = ", ".join(block.args) or "none"
+                span = node_span(knode)
+                self.report(
+                    "unknown-argument",
+                    f"Block {block.name} has no argument {key!r}.{hint} Its arguments: {declared}.",
+                    span,
+                    scope,
+                    fixes=tuple(Fix(f"Replace with {h}", "replace", span, h) for h in hits),
+                )
+                bad = True
+                continue
+            try:
+                env[key] = read(vnode, scope.env)
+            except ValueError_ as exc:
+                self.report(exc.code, exc.message, node_span(vnode), scope)
+                bad = True
+        for key, (default, _node) in block.args.items():
+            if key not in env:
+                if default is None:
+                    self.report(
+                        "missing-argument", f"Block {block.name} needs {key}: add `{key}: …`.", item.type_span, scope
+                    )
+                    bad = True
+                env[key] = default
+        if bad:
+            return self.unknown(base, flow)
+        env["in_channels"] = shapes.channels(flow.shape)
+        for key, value in env.items():
+            base.arguments[key] = Argument(key, value, Origin("written" if key in item.args else "default"))
+        use_line = base.type_span.start_line + 1
+        inner = Scope(
+            env=env,
+            stack=(*scope.stack, block.name),
+            frozen=scope.frozen,
+            source=block.source or scope.source,
+            use=scope.use if scope.source else (base.type_span if block.source else None),
+            instance=scope.instance or f"{block.name} used at line {use_line}",
+            depth=scope.depth + 1,
+        )
+        children, out = self.walk_list(block.layers, Flow(flow.shape, flow.producer, flow.broken), inner, base.path)
+        return self.compose(base, children, flow, out)
+
+    def compose(
+        self, base: LayerResult, children: list[LayerResult], flow: Flow, out: Flow, times: int = 1
+    ) -> tuple[LayerResult, Flow]:
+        base.children = children
+        base.output_shape = out.shape
+        base.param_count = _sum(c.param_count for c in children)
+        base.trainable_count = _sum(c.trainable_count for c in children)
+        base.buffer_count = _sum(c.buffer_count for c in children)
+        if times != 1:
+            base.param_count = _mul(base.param_count, times)
+            base.trainable_count = _mul(base.trainable_count, times)
+            base.buffer_count = _mul(base.buffer_count, times)
+        producer = out.producer if out.shape != flow.shape else flow.producer
+        if out.shape != flow.shape:
+            producer = base
+        return base, Flow(out.shape, producer, out.broken)
+
+    # --- constructs --------------------------------------------------------------------------
+
+    def walk_construct(
+        self, kind: str, item: Item, base: LayerResult, flow: Flow, scope: Scope
+    ) -> tuple[LayerResult, Flow]:
+        allowed = CONSTRUCT_KEYS[kind]
+        for key, (knode, _v) in item.args.items():
+            if key not in allowed and key not in COMMON_KEYS:
+                hits = registry.suggest(key, allowed)
+                span = node_span(knode)
+                self.report(
+                    "unknown-argument",
+                    f"{kind} has no argument {key!r}."
+                    + (f" Did you mean {' or '.join(hits)}?" if hits else "")
+                    + f" It takes {', '.join(allowed)}.",
+                    span,
+                    scope,
+                    fixes=tuple(Fix(f"Replace with {h}", "replace", span, h) for h in hits),
+                )
+                return self.unknown(base, flow)
+        needed = "branches" if "branches" in allowed else "layers"
+        if needed not in item.args:
+            self.report(
+                "missing-argument",
+                f"{kind} needs `{needed}:` (a list of {'layer lists' if needed == 'branches' else 'layers'}).",
+                item.type_span,
+                scope,
+            )
+            return self.unknown(base, flow)
+        inner = replace(scope, depth=scope.depth + 1)
+        if kind == "Sequential":
+            children, out = self.walk_list(item.args["layers"][1], flow, inner, base.path)
+            return self.compose(base, children, flow, out)
+        if kind == "Repeat":
+            return self.walk_repeat(item, base, flow, inner)
+        if kind == "Residual":
+            return self.walk_residual(item, base, flow, inner)
+        return self.walk_branches(kind, item, base, flow, inner)
+
+    def walk_repeat(self, item: Item, base: LayerResult, flow: Flow, scope: Scope) -> tuple[LayerResult, Flow]:
+        if "times" not in item.args:
+            self.report(
+                "missing-argument", "Repeat needs `times:` (how many times to apply its layers).", item.type_span, scope
+            )
+            return self.unknown(base, flow)
+        tnode = item.args["times"][1]
+        try:
+            times = read(tnode, scope.env)
+        except ValueError_ as exc:
+            self.report(exc.code, exc.message, node_span(tnode), scope)
+            return self.unknown(base, flow)
+        if not isinstance(times, int) or isinstance(times, bool) or times < 1:
+            self.report("invalid-value", f"times must be a positive integer, not {times!r}.", node_span(tnode), scope)
+            return self.unknown(base, flow)
+        base.repeat = times
+        body = item.args["layers"][1]
+        first: list[LayerResult] | None = None
+        totals: list[tuple[int | None, int | None, int | None]] = []
+        current = flow
+        seen_inputs: list[Shape | None] = []
+        done = 0
+        while done < times:
+            if seen_inputs and seen_inputs[-1] == current.shape and done >= 1:
+                break  # steady state: every further repetition is the same as the last one
+            seen_inputs.append(current.shape)
+            children, current = self.walk_list(body, current, scope, base.path)
+            if first is None:
+                first = children
+            totals.append(
+                (
+                    _sum(c.param_count for c in children),
+                    _sum(c.trainable_count for c in children),
+                    _sum(c.buffer_count for c in children),
+                )
+            )
+            done += 1
+        remaining = times - done
+        base.children = first or []
+        base.output_shape = current.shape
+        for i, attr in enumerate(("param_count", "trainable_count", "buffer_count")):
+            total = _sum(t[i] for t in totals)
+            if remaining:
+                total = _sum([total, _mul(totals[-1][i], remaining)])
+            setattr(base, attr, total)
+        producer = base if current.shape != flow.shape else flow.producer
+        return base, Flow(current.shape, producer, current.broken)
+
+    def branch_nodes(self, node: Node, kind: str, scope: Scope) -> list[Node] | None:
+        if not isinstance(node, SequenceNode):
+            self.report("invalid-value", f"{kind}'s branches must be a list of layer lists.", node_span(node), scope)
+            return None
+        return list(node.value)
+
+    def walk_residual(self, item: Item, base: LayerResult, flow: Flow, scope: Scope) -> tuple[LayerResult, Flow]:
+        main_node = item.args["layers"][1]
+        main, main_out = self.walk_list(main_node, flow, scope, (*base.path, 1))
+        short_entry = item.args.get("shortcut")
+        if short_entry is not None:
+            short, short_out = self.walk_list(short_entry[1], flow, scope, (*base.path, 2))
+        else:
+            short, short_out = [], flow
+        branch = LayerResult(
+            "layers",
+            "branch",
+            node_span(main_node),
+            node_span(item.args["layers"][0]),
+            (*base.path, 1),
+            input_shape=flow.shape,
+            foreign=base.foreign,
+            instance=base.instance,
+        )
+        self.compose(branch, main, flow, main_out)
+        children = [branch]
+        if short_entry is not None:
+            sc = LayerResult(
+                "shortcut",
+                "branch",
+                node_span(short_entry[1]),
+                node_span(short_entry[0]),
+                (*base.path, 2),
+                input_shape=flow.shape,
+                foreign=base.foreign,
+                instance=base.instance,
+            )
+            self.compose(sc, short, flow, short_out)
+            children.append(sc)
+        out = main_out
+        if not (main_out.broken or short_out.broken) and not shapes.compatible(main_out.shape, short_out.shape):
+            fixes = self.projection_fix(item, flow.shape, main_out.shape) if short_entry is None else ()
+            what = "the shortcut" if short_entry is not None else "the identity shortcut (the block's input)"
+            advice = (
+                " Add a projection shortcut (a 1×1 convolution with the stride that matches)."
+                if short_entry is None
+                else " Make the shortcut produce the branch's shape."
+            )
+            self.report(
+                "branch-mismatch",
+                f"Residual: the branch outputs [{shapes.fmt(main_out.shape, ', ')}] but {what} gives "
+                f"[{shapes.fmt(short_out.shape, ', ')}]; they must be equal to be added.{advice}",
+                item.type_span,
+                scope,
+                fixes=fixes,
+            )
+            out = Flow(None, None, True)
+        elif short_entry is not None:
+            out = replace(main_out, shape=shapes.merge(main_out.shape, short_out.shape))
+        return self.compose(base, children, flow, out)
+
+    def projection_fix(self, item: Item, inp: Shape | None, out: Shape | None) -> tuple[Fix, ...]:
+        """Insert a `shortcut:` of a 1×1 convolution and a batch norm, for block-style Residuals."""
+        mapping = item.args_node
+        if mapping is None or mapping.flow_style or inp is None or out is None or shapes.rank(out) not in (2, 3, 4):
+            return ()
+        if shapes.rank(inp) != shapes.rank(out) or out[0] is None:
+            return ()
+        strides = []
+        for a, b in zip(inp[1:], out[1:], strict=True):
+            if a is None or b is None or b == 0 or a % b:
+                return ()
+            strides.append(a // b)
+        n = len(out) - 1
+        stride = strides[0] if len(set(strides)) == 1 else strides
+        first_key = mapping.value[0][0]
+        indent = " " * first_key.start_mark.column
+        end = mapping.end_mark
+        line = end.line if end.column == 0 else end.line + 1
+        text = (
+            f"{indent}shortcut:\n"
+            f"{indent}  - Conv{n}d: {{out_channels: {out[0]}, kernel_size: 1, stride: {stride}, bias: false}}\n"
+            f"{indent}  - BatchNorm{n}d\n"
+        )
+        return (
+            Fix("Add a projection shortcut (1×1 convolution + batch norm)", "insert", Span(line, 0, line, 0), text),
+        )
+
+    def walk_branches(
+        self, kind: str, item: Item, base: LayerResult, flow: Flow, scope: Scope
+    ) -> tuple[LayerResult, Flow]:
+        nodes = self.branch_nodes(item.args["branches"][1], kind, scope)
+        if nodes is None or not nodes:
+            if nodes is not None:
+                self.report(
+                    "invalid-value", f"{kind} needs at least one branch.", node_span(item.args["branches"][1]), scope
+                )
+            return self.unknown(base, flow)
+        children, outs = [], []
+        for i, node in enumerate(nodes, 1):
+            results, out = self.walk_list(node, flow, scope, (*base.path, i))
+            branch = LayerResult(
+                f"branch {i}",
+                "branch",
+                node_span(node),
+                node_span(node),
+                (*base.path, i),
+                input_shape=flow.shape,
+                foreign=base.foreign,
+                instance=base.instance,
+            )
+            self.compose(branch, results, flow, out)
+            children.append(branch)
+            outs.append(out)
+        if any(o.broken for o in outs):
+            return self.compose(base, children, flow, Flow(None, None, True))
+        shape_list = [o.shape for o in outs]
+        joined, problem = (
+            _concat(shape_list, item, scope, self)
+            if kind == "Concat"
+            else _broadcast(shape_list)
+            if kind == "Multiply"
+            else _add(shape_list)
+        )
+        if problem is not None:
+            listed = ", ".join(f"[{shapes.fmt(s, ', ')}]" for s in shape_list)
+            self.report("branch-mismatch", f"{kind}: the branches output {listed}; {problem}", item.type_span, scope)
+            return self.compose(base, children, flow, Flow(None, None, True))
+        return self.compose(base, children, flow, Flow(joined, None, False))
+
+
+def _add(shape_list: list[Shape | None]) -> tuple[Shape | None, str | None]:
+    out = shape_list[0]
+    for s in shape_list[1:]:
+        if not shapes.compatible(out, s):
+            return None, "they must all be equal to be added."
+        out = shapes.merge(out, s)
+    return out, None
+
+
+def _broadcast(shape_list: list[Shape | None]) -> tuple[Shape | None, str | None]:
+    """PyTorch's broadcasting over the batched shapes (the batch dimension always agrees)."""
+    if any(s is None or shapes.rank(s) is None for s in shape_list):
+        return None, None
+    width = max(len(s) for s in shape_list)  # type: ignore[arg-type]
+    out: list[int | None] = []
+    for i in range(width):
+        dims = {s[i - width + len(s)] for s in shape_list if i - width + len(s) >= 0}  # type: ignore[arg-type]
+        dims.discard(1)
+        if None in dims:
+            dims.discard(None)
+            out.append(dims.pop() if len(dims) == 1 else None)
+            continue
+        if len(dims) > 1:
+            return None, "they do not broadcast: each dimension must be equal or 1."
+        out.append(dims.pop() if dims else 1)
+    return tuple(out), None
+
+
+def _concat(
+    shape_list: list[Shape | None], item: Item, scope: Scope, walker: _Walker
+) -> tuple[Shape | None, str | None]:
+    dim, crop = 0, False
+    for key in ("dim", "crop"):
+        if key in item.args:
+            node = item.args[key][1]
+            try:
+                value = read(node, scope.env)
+            except ValueError_ as exc:
+                walker.report(exc.code, exc.message, node_span(node), scope)
+                return None, None
+            if key == "dim":
+                if not isinstance(value, int) or isinstance(value, bool):
+                    return None, "dim must be an integer."
+                dim = value
+            else:
+                crop = bool(value)
+    if any(s is None or shapes.rank(s) is None for s in shape_list):
+        return None, None
+    ranks = {len(s) for s in shape_list}  # type: ignore[arg-type]
+    if len(ranks) != 1:
+        return None, "they must have the same number of dimensions."
+    r = ranks.pop()
+    if not -r <= dim < r:
+        return None, f"dim {dim} is out of range for {r} dimensions."
+    dim %= r
+    out: list[int | None] = []
+    for i in range(r):
+        dims = [s[i] for s in shape_list]  # type: ignore[index]
+        if i == dim:
+            out.append(None if any(d is None for d in dims) else sum(dims))  # type: ignore[arg-type]
+            continue
+        known = {d for d in dims if d is not None}
+        if len(known) > 1 and not crop:
+            return None, (
+                f"all dimensions but {dim} must be equal to concatenate (or write `crop: true` "
+                "to centre-crop the larger branches)."
+            )
+        out.append(min(known) if known and (crop or len(known) == 1) and None not in dims else None)
+    return tuple(out), None
+
+
+def _sum(values) -> int | None:
+    total = 0
+    for v in values:
+        if v is None:
+            return None
+        total += v
+    return total
+
+
+def _mul(value: int | None, times: int) -> int | None:
+    return None if value is None else value * times
+
+
+def _rank_text(n: int) -> str:
+    return {1: "[C]", 2: "[C, L] (or [L, H] for sequences)", 3: "[C, H, W]", 4: "[C, D, H, W]"}.get(n, f"of {n} dims")
+
+
+def _rank_hint(kind: Kind, r: int) -> str:
+    if kind.family == "conv" and r == 1:
+        return " Add an Unflatten before it, or use Linear."
+    if kind.ranks and r > max(kind.ranks):
+        return " Add a Flatten (or pooling) before it."
+    return ""
+
+
+# --- the document -------------------------------------------------------------------------------
+
+
+def analyse(text: str, *, key: str | None = None, resolve: Resolver | None = None) -> Analysis:
+    """Analyse an architecture document. ``key`` names it for imports; ``resolve`` reads imported
+    files (the engine does no I/O of its own)."""
+    parsed = parse(text)
+    root = parsed.root
+    analysis = Analysis(is_architecture=False, diagnostics=list(parsed.diagnostics))
+    if not isinstance(root, MappingNode):
+        analysis.is_architecture = bool(parsed.diagnostics) and parsed.partial and _looks_like_architecture(text)
+        return analysis
+    top: dict[str, tuple[Node, Node]] = {}
+    for k, v in root.value:
+        text_key = key_text(k)
+        if text_key is not None:
+            top.setdefault(text_key, (k, v))
+    if "layers" not in top and "blocks" not in top:
+        analysis.is_architecture = parsed.partial and _looks_like_architecture(text)
+        return analysis
+    analysis.is_architecture = True
+    walker = _Walker()
+    for k, _v in root.value:
+        text_key = key_text(k)
+        if text_key is not None and text_key not in TOP_KEYS:
+            hits = registry.suggest(text_key, TOP_KEYS)
+            walker.report(
+                "unknown-key",
+                f"Unknown top-level key {text_key!r}."
+                + (f" Did you mean {hits[0]}?" if hits else "")
+                + f" An architecture has {', '.join(TOP_KEYS)}.",
+                node_span(k),
+                severity=Severity.WARNING,
+                fixes=tuple(Fix(f"Replace with {h}", "replace", node_span(k), h) for h in hits[:1]),
+            )
+    bytes_per_param, dtype = _read_header(analysis, top, walker)
+    _read_imports(analysis, top, walker, key, resolve)
+    if "blocks" in top:
+        _read_blocks(top["blocks"][1], walker, None)
+        analysis.blocks.update({n: node_span(b.key) for n, b in walker.blocks.items() if b.source is None})
+    flow = Flow(analysis.input_shape)
+    if "layers" in top:
+        analysis.layers_key = node_span(top["layers"][0])
+        try:
+            analysis.layers, flow = walker.walk_list(top["layers"][1], flow, Scope(), ())
+        except _Budget:
+            analysis.layers = []
+            walker.report(
+                "too-large",
+                f"The architecture expands to more than {LAYER_BUDGET:,} layers or nests deeper than "
+                f"{MAX_DEPTH} levels (a YAML alias chain, or blocks inside blocks); paramlens stops here.",
+                analysis.layers_key,
+            )
+            flow = Flow(None, None, True)
+        _check_block_bodies(walker, analysis)
+    analysis.output_shape = flow.shape
+    ps = [layer.param_count for layer in analysis.layers]
+    ts = [layer.trainable_count for layer in analysis.layers]
+    bs = [layer.buffer_count for layer in analysis.layers]
+    params, trainable = _sum(ps), _sum(ts)
+    analysis.totals = Totals(
+        params,
+        trainable,
+        None if params is None or trainable is None else params - trainable,
+        _sum(bs),
+        dtype,
+        bytes_per_param,
+    )
+    analysis.diagnostics = analysis.diagnostics + walker.diagnostics
+    analysis.diagnostics.sort(key=lambda d: (d.span.start_line, d.span.start_char))
+    return analysis
+
+
+def _looks_like_architecture(text: str) -> bool:
+    return "layers:" in text or "blocks:" in text
+
+
+def _read_header(analysis: Analysis, top: dict[str, tuple[Node, Node]], walker: _Walker) -> tuple[int, str]:
+    if "name" in top:
+        k, v = top["name"]
+        analysis.name_key = node_span(k)
+        if isinstance(v, ScalarNode) and not v.tag.endswith(":null"):
+            analysis.name = str(v.value)
+    if "input" in top:
+        k, v = top["input"]
+        analysis.input_key = node_span(k)
+        walker.input_span = node_span(k)
+        analysis.input_shape = _read_input(v, walker)
+    dtype, size = "float32", 4
+    if "dtype" in top:
+        v = top["dtype"][1]
+        value = v.value if isinstance(v, ScalarNode) else None
+        if value in DTYPE_BYTES:
+            dtype, size = value, DTYPE_BYTES[value]
+        else:
+            walker.report("invalid-value", f"dtype must be one of {', '.join(DTYPE_BYTES)}.", node_span(v))
+    return size, dtype
+
+
+def _read_input(node: Node, walker: _Walker) -> Shape | None:
+    try:
+        value = read(node, None)
+    except ValueError_ as exc:
+        walker.report(exc.code, exc.message, node_span(node))
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = [value]
+    ok = (
+        isinstance(value, list)
+        and 1 <= len(value) <= 8
+        and all(d is None or (isinstance(d, int) and not isinstance(d, bool) and d > 0) for d in value)
+    )
+    if not ok:
+        walker.report(
+            "invalid-value",
+            "input is the shape of one sample without the batch dimension, channels first: "
+            "[C] for features, [C, L], [C, H, W], [C, D, H, W], or [L] of token indices; "
+            "each a positive integer or null (unknown).",
+            node_span(node),
+        )
+        return None
+    return tuple(value)
+
+
+def _read_imports(
+    analysis: Analysis, top: dict[str, tuple[Node, Node]], walker: _Walker, key: str | None, resolve: Resolver | None
+) -> None:
+    if "imports" not in top:
+        return
+    node = top["imports"][1]
+    if not isinstance(node, SequenceNode):
+        walker.report("import-error", "imports must be a list of relative paths.", node_span(node))
+        return
+    paths = []
+    for item in node.value:
+        path = item.value if isinstance(item, ScalarNode) and item.tag.endswith(":str") else None
+        if not path:
+            walker.report("import-error", "An import is a relative path, e.g. `- blocks.arch.yaml`.", node_span(item))
+            continue
+        paths.append(path)
+        _import(path, item, walker, key, resolve, (key,) if key else ())
+    analysis.imports = tuple(paths)
+
+
+def _import(
+    path: str,
+    item: Node,
+    walker: _Walker,
+    key: str | None,
+    resolve: Resolver | None,
+    chain: tuple[str, ...],
+    top_item: Node | None = None,
+) -> None:
+    span = node_span(top_item or item)
+    if "://" in path or path.startswith(("/", "\\", "~")) or ":" in path[:3]:
+        walker.report("import-error", f"Imports are paths relative to this file; {path!r} is not.", span)
+        return
+    resolved = resolve(key, path) if resolve is not None else None
+    if resolved is None:
+        walker.report("import-error", f"Cannot read {path!r} (relative to this file): check the path.", span)
+        return
+    target, text = resolved
+    if target in chain:
+        walker.report(
+            "import-error",
+            f"Import cycle: {' → '.join((*chain[chain.index(target) :], target))}. Remove one of the imports.",
+            span,
+        )
+        return
+    if len(chain) > 16:
+        walker.report("import-error", "Imports nest more than 16 files deep.", span)
+        return
+    parsed = parse(text)
+    root = parsed.root
+    if (parsed.diagnostics and any(d.severity == Severity.ERROR for d in parsed.diagnostics)) or not isinstance(
+        root, MappingNode
+    ):
+        walker.report("import-error", f"{path} is not a valid architecture file: open it to see its errors.", span)
+        return
+    top = {t: (k, v) for k, v in root.value if (t := key_text(k)) is not None}
+    if "imports" in top and isinstance(top["imports"][1], SequenceNode):
+        for sub in top["imports"][1].value:
+            if isinstance(sub, ScalarNode) and isinstance(sub.value, str):
+                _import(sub.value, sub, walker, target, resolve, (*chain, target), top_item or item)
+    if "blocks" not in top:
+        walker.report("import-error", f"{path} defines no `blocks` to import.", span, severity=Severity.WARNING)
+        return
+    _read_blocks(top["blocks"][1], walker, path, span)
+
+
+def _read_blocks(node: Node, walker: _Walker, source: str | None, import_span: Span | None = None) -> None:
+    if not isinstance(node, MappingNode):
+        walker.report(
+            "invalid-value",
+            "blocks must be a mapping of block names to {args, layers}.",
+            import_span or node_span(node),
+        )
+        return
+    for k, v in node.value:
+        name = key_text(k)
+        if name is None:
+            continue
+        span = import_span or node_span(k)
+        if name in walker.blocks:
+            where = walker.blocks[name].source or "this file"
+            walker.report("import-error", f"Block {name} is defined twice (also in {where}). Rename one of them.", span)
+            continue
+        if registry.lookup(name) is not None or name in CONSTRUCTS:
+            walker.report("invalid-value", f"Block {name} has the name of a built-in layer type: rename it.", span)
+            continue
+        block = Block(name, k, {}, None, source)
+        if not isinstance(v, MappingNode):
+            block.problem = "A block is a mapping with `layers:` (and optional `args:`)."
+        else:
+            parts = {t: (kk, vv) for kk, vv in v.value if (t := key_text(kk)) is not None}
+            for extra in set(parts) - {"args", "layers", "doc"}:
+                walker.report(
+                    "unknown-argument",
+                    f"Block {name} has an unknown key {extra!r}: a block has args and layers.",
+                    import_span or node_span(parts[extra][0]),
+                )
+            if "layers" not in parts:
+                block.problem = f"Block {name} has no `layers:`."
+            else:
+                block.layers = parts["layers"][1]
+            if "args" in parts:
+                args_node = parts["args"][1]
+                if isinstance(args_node, MappingNode):
+                    for ak, av in args_node.value:
+                        arg_name = key_text(ak)
+                        if arg_name is None:
+                            continue
+                        if arg_name == "in_channels":
+                            walker.report(
+                                "invalid-value",
+                                "in_channels is reserved: $in_channels is the block input's channels.",
+                                import_span or node_span(ak),
+                            )
+                            continue
+                        try:
+                            block.args[arg_name] = (read(av, None), av)
+                        except ValueError_ as exc:
+                            walker.report(exc.code, exc.message, import_span or node_span(av))
+                else:
+                    block.problem = f"Block {name}: args must be a mapping of argument names to defaults."
+        if block.problem is not None:
+            walker.report("invalid-value", block.problem, span)
+        walker.blocks[name] = block
+
+
+def _check_block_bodies(walker: _Walker, analysis: Analysis) -> None:
+    """A block that is defined but never used is still checked for what can be known without an
+    input: unknown types and arguments."""
+    used = {layer.type for layer in analysis.walk() if layer.category == "block"}
+    for block in walker.blocks.values():
+        if block.name in used or block.source is not None or block.problem is not None:
+            continue
+        env = {k: v for k, (v, _n) in block.args.items()}
+        env["in_channels"] = None
+        scope = Scope(env=env, stack=(block.name,), depth=1)
+        silent = _Walker(blocks=walker.blocks)
+        try:
+            silent.walk_list(block.layers, Flow(None, None, True), scope, ())
+        except _Budget:
+            continue
+        for d in silent.diagnostics:
+            if (
+                d.code
+                in (
+                    "unknown-layer",
+                    "unknown-argument",
+                    "undefined-argument",
+                    "invalid-expression",
+                    "unsupported-tag",
+                    "block-cycle",
+                )
+                and (d.code, d.span) not in walker.seen
+            ):
+                walker.seen.add((d.code, d.span))
+                walker.diagnostics.append(d)

@@ -1,0 +1,83 @@
+"""Reading the format's structure out of YAML nodes: the three spellings of a layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from .analysis import Span
+from .source import node_span
+
+COMMON_KEYS = ("name", "trainable")
+
+
+@dataclass(slots=True)
+class Item:
+    """One entry of a `layers` list, before its type is looked up."""
+
+    node: Node  # the whole entry
+    type_text: str | None  # the type as written (may be `$act`)
+    type_node: Node  # where the type is written
+    args: dict[str, tuple[ScalarNode, Node]]  # argument name -> (key node, value node)
+    args_node: MappingNode | None  # the mapping that holds the arguments, for insertions
+    problem: str | None = None  # why the entry could not be read
+
+    @property
+    def span(self) -> Span:
+        return node_span(self.node)
+
+    @property
+    def type_span(self) -> Span:
+        return node_span(self.type_node)
+
+
+def key_text(node: Node) -> str | None:
+    return node.value if isinstance(node, ScalarNode) and isinstance(node.value, str) else None
+
+
+def read_item(node: Node) -> Item:
+    """``- ReLU``, ``- Conv2d: {...}`` or ``- {type: Conv2d, ...}``."""
+    if isinstance(node, ScalarNode):
+        text = node.value if node.tag.endswith(":str") else None
+        problem = None if text else "A layer is a type name (e.g. `- ReLU`) or a mapping (`- Conv2d: {...}`)."
+        return Item(node, text, node, {}, None, problem)
+    if not isinstance(node, MappingNode):
+        return Item(node, None, node, {}, None, "A layer is a type name or a mapping, not a list.")
+    keys = [key_text(k) for k, _ in node.value]
+    if "type" in keys:
+        type_node = node.value[keys.index("type")][1]
+        args = {}
+        for (k, v), text in zip(node.value, keys, strict=True):
+            if text != "type" and text is not None:
+                args[text] = (k, v)
+        type_text = type_node.value if isinstance(type_node, ScalarNode) and isinstance(type_node.value, str) else None
+        problem = None if type_text else "`type` must name a layer type, e.g. `type: Conv2d`."
+        return Item(node, type_text, type_node, args, node, problem)
+    if len(node.value) == 1:
+        key, value = node.value[0]
+        type_text = key_text(key)
+        if isinstance(value, MappingNode):
+            args = {t: (k, v) for k, v in value.value if (t := key_text(k)) is not None}
+            return Item(node, type_text, key, args, value, None if type_text else "A layer type must be a name.")
+        if isinstance(value, ScalarNode) and value.tag.endswith(":null"):
+            return Item(node, type_text, key, {}, None, None if type_text else "A layer type must be a name.")
+        return Item(
+            node,
+            type_text,
+            key,
+            {},
+            None,
+            f"The arguments of {type_text} must be a mapping, e.g. `- {type_text}: {{out_channels: 16}}`.",
+        )
+    if not node.value:
+        return Item(node, None, node, {}, None, "An empty mapping is not a layer: write its type, e.g. `- ReLU`.")
+    return Item(
+        node,
+        None,
+        node.value[0][0],
+        {},
+        None,
+        "A layer mapping has its type as the only key (`- Conv2d: {kernel_size: 3}`) or a `type:` key "
+        "beside its arguments; this one has several keys and no `type`.",
+    )

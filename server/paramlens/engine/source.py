@@ -1,0 +1,144 @@
+"""Text to a positioned YAML tree.
+
+PyYAML's ``compose`` (C loader when available) builds nodes that keep their start and end marks
+without constructing any Python object, so tags such as ``!!python/object`` are never run and
+aliases stay shared nodes. After a syntax error the text before the error is composed again, so
+that the layers written above it keep their counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .analysis import Diagnostic, Severity, Span
+
+try:  # the C loader is an order of magnitude faster; the pure-Python one is the fallback
+    from yaml import CSafeLoader as Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as Loader  # type: ignore[assignment]
+
+__all__ = ["MappingNode", "Node", "Parsed", "ScalarNode", "SequenceNode", "node_span", "parse"]
+
+RECOVERY_ATTEMPTS = 3
+
+
+@dataclass(slots=True)
+class Parsed:
+    root: Node | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    partial: bool = False  # the root covers only the text before a syntax error
+
+
+def node_span(node: Node) -> Span:
+    s, e = node.start_mark, node.end_mark
+    return Span(s.line, s.column, e.line, e.column)
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    index = max(0, min(index, len(text)))
+    line = text.count("\n", 0, index)
+    return line, index - (text.rfind("\n", 0, index) + 1)
+
+
+def _point(text: str, line: int, col: int) -> Span:
+    """A one-character span at (line, col), clipped to the line."""
+    lines = text.split("\n")
+    if line >= len(lines):
+        line = max(0, len(lines) - 1)
+    length = len(lines[line].rstrip("\r")) if lines else 0
+    col = min(col, length)
+    return Span(line, col, line, min(col + 1, length) if length else col)
+
+
+def _syntax_diagnostic(text: str, error: yaml.YAMLError) -> tuple[Diagnostic, int]:
+    """The diagnostic for a parser error, and the line where it was found."""
+    if isinstance(error, yaml.reader.ReaderError):
+        line, col = _line_col(text, error.position)
+        what = (
+            f"character {error.character!r} is not allowed in YAML"
+            if isinstance(error.character, str)
+            else f"byte {error.character!r} is not allowed in YAML ({error.reason})"
+        )
+        message = f"YAML syntax error: {what}. Remove it or quote the value that holds it."
+    else:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line, col = (mark.line, mark.column) if mark else (0, 0)
+        problem = getattr(error, "problem", None) or str(error)
+        context = getattr(error, "context", None)
+        cmark = getattr(error, "context_mark", None)
+        where = ""
+        if context and cmark is not None:
+            where = f" ({context} at line {cmark.line + 1}, column {cmark.column + 1})"
+        hint = " Tabs cannot indent YAML: use spaces." if "\t" in problem or "tab" in problem else ""
+        message = f"YAML syntax error: {problem}{where}.{hint} Layers below this point are not analysed."
+    span = _point(text, line, col)
+    return Diagnostic("yaml-syntax", Severity.ERROR, message, span), line
+
+
+def _compose(text: str) -> list[Node]:
+    loader = Loader(text)
+    try:
+        nodes = []
+        while loader.check_node():
+            nodes.append(loader.get_node())
+        return nodes
+    finally:
+        loader.dispose()
+
+
+def parse(text: str) -> Parsed:
+    """Compose the first YAML document of ``text``, recovering what precedes a syntax error."""
+    try:
+        documents = _compose(text)
+    except yaml.YAMLError as error:
+        return _recover(text, error)
+    except RecursionError:
+        return Parsed(None, [_too_deep(text)])
+    parsed = Parsed(documents[0] if documents else None)
+    if len(documents) > 1:
+        extra = documents[1]
+        span = Span(extra.start_mark.line, 0, extra.start_mark.line, 0)
+        if extra.start_mark.line > 0:
+            span = Span(extra.start_mark.line - 1, 0, extra.start_mark.line - 1, 3)
+        parsed.diagnostics.append(
+            Diagnostic(
+                "multiple-documents",
+                Severity.WARNING,
+                f"This file holds {len(documents)} YAML documents; only the first is analysed. "
+                "Put each architecture in a file of its own.",
+                span,
+            )
+        )
+    return parsed
+
+
+def _too_deep(text: str) -> Diagnostic:
+    return Diagnostic(
+        "yaml-syntax",
+        Severity.ERROR,
+        "The YAML is nested too deeply to analyse. Flatten the structure.",
+        _point(text, 0, 0),
+    )
+
+
+def _recover(text: str, error: yaml.YAMLError) -> Parsed:
+    diagnostic, line = _syntax_diagnostic(text, error)
+    lines = text.split("\n")
+    for _ in range(RECOVERY_ATTEMPTS):
+        if line <= 0:
+            break
+        prefix = "\n".join(lines[:line]) + "\n"
+        try:
+            documents = _compose(prefix)
+        except yaml.YAMLError as again:
+            mark = getattr(again, "problem_mark", None)
+            next_line = mark.line if mark is not None else line - 1
+            line = min(next_line, line - 1)
+            continue
+        except RecursionError:
+            break
+        return Parsed(documents[0] if documents else None, [diagnostic], partial=True)
+    return Parsed(None, [diagnostic], partial=True)

@@ -1,0 +1,174 @@
+"""Reading argument values out of YAML nodes: scalars, lists, `$name` references and `${…}`
+integer expressions (evaluated by a whitelist walk over Python's ``ast``, never ``eval``)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+MAX_EXPRESSION = 200  # characters
+MAX_MAGNITUDE = 10**18
+MAX_LIST = 64
+
+_STANDARD = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_STANDARD}{t}" for t in ("str", "int", "float", "bool", "null")}
+_REF = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$")
+_EXPR = re.compile(r"^\$\{(.*)\}$", re.S)
+_constructor = SafeConstructor()
+
+
+class ValueError_(Exception):
+    """A value that cannot be read; ``code`` is the diagnostic code."""
+
+    def __init__(self, message: str, code: str = "invalid-value", node: Node | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.node = node
+
+
+def tag_error(node: Node) -> ValueError_ | None:
+    """Tags other than YAML's standard ones are never constructed: they are errors."""
+    tag = node.tag
+    if tag.startswith(_STANDARD) and (tag in _SCALAR_TAGS or tag in (f"{_STANDARD}map", f"{_STANDARD}seq")):
+        return None
+    shown = tag.replace(_STANDARD, "!!")
+    return ValueError_(
+        f"The tag {shown} is not supported: paramlens reads plain YAML values only. Remove the tag.",
+        "unsupported-tag",
+        node,
+    )
+
+
+def scalar(node: ScalarNode) -> Any:
+    """A plain scalar's value (str, int, float, bool or None)."""
+    if (err := tag_error(node)) is not None:
+        raise err
+    tag = node.tag
+    if tag.endswith(":str"):
+        return node.value
+    try:
+        if tag.endswith(":int"):
+            return _constructor.construct_yaml_int(node)
+        if tag.endswith(":float"):
+            return _constructor.construct_yaml_float(node)
+        if tag.endswith(":bool"):
+            return _constructor.construct_yaml_bool(node)
+    except (ValueError, ConstructorError) as exc:
+        raise ValueError_(f"{node.value[:40]!r} is not a usable number ({exc}).", node=node) from None
+    return None
+
+
+def read(node: Node, env: Mapping[str, Any] | None) -> Any:
+    """A value: scalars and lists of them, with `$name` and `${…}` resolved from ``env``."""
+    if isinstance(node, ScalarNode):
+        value = scalar(node)
+        if isinstance(value, str) and value.startswith("$"):
+            return substitute(value, env, node)
+        return value
+    if (err := tag_error(node)) is not None:
+        raise err
+    if isinstance(node, SequenceNode):
+        if len(node.value) > MAX_LIST:
+            raise ValueError_(f"A list of {len(node.value)} values is longer than any argument takes.", node=node)
+        return [read(item, env) for item in node.value]
+    if isinstance(node, MappingNode):
+        raise ValueError_("A mapping is not a value here: write a number, a word or a list.", node=node)
+    raise ValueError_("Unsupported value.", node=node)  # pragma: no cover
+
+
+def is_reference(text: str) -> bool:
+    return bool(_REF.match(text) or _EXPR.match(text))
+
+
+def substitute(text: str, env: Mapping[str, Any] | None, node: Node | None = None) -> Any:
+    """Resolve `$name` or `${expression}` against the block arguments in ``env``."""
+    if (m := _REF.match(text)) is not None:
+        name = m.group(1)
+        if env is None or name not in env:
+            raise ValueError_(_undefined(name, env), "undefined-argument", node)
+        return env[name]
+    if (m := _EXPR.match(text)) is not None:
+        return evaluate(m.group(1), env or {}, node)
+    raise ValueError_(
+        f"{text!r} is neither `$name` nor `${{expression}}`. Write $width or ${{width * 4}}.",
+        "invalid-expression",
+        node,
+    )
+
+
+def _undefined(name: str, env: Mapping[str, Any] | None) -> str:
+    if not env:
+        return f"${name} is not defined: `$` names refer to block arguments, and there is no block here."
+    known = ", ".join(f"${k}" for k in env)
+    return f"${name} is not defined. Declare it in the block's args, or use one of {known}."
+
+
+_BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Div, ast.Mod)
+
+
+def evaluate(expression: str, env: Mapping[str, Any], node: Node | None = None) -> int:
+    """Integer arithmetic over arguments: + - * // / % and parentheses; `/` must divide exactly."""
+    if len(expression) > MAX_EXPRESSION:
+        raise ValueError_(f"The expression is longer than {MAX_EXPRESSION} characters.", "invalid-expression", node)
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError:
+        raise ValueError_(
+            f"${{{expression}}} is not an arithmetic expression: use numbers, argument names, "
+            "+ - * // / % and parentheses.",
+            "invalid-expression",
+            node,
+        ) from None
+
+    def ev(n: ast.AST) -> int:
+        if isinstance(n, ast.Expression):
+            return ev(n.body)
+        if isinstance(n, ast.Constant) and isinstance(n.value, int) and not isinstance(n.value, bool):
+            return n.value
+        if isinstance(n, ast.Name):
+            if n.id not in env:
+                raise ValueError_(_undefined(n.id, env), "undefined-argument", node)
+            value = env[n.id]
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError_(
+                    f"{n.id} is {value!r}, not an integer, in ${{{expression}}}.", "invalid-expression", node
+                )
+            return value
+        if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub | ast.UAdd):
+            value = ev(n.operand)
+            return -value if isinstance(n.op, ast.USub) else value
+        if isinstance(n, ast.BinOp) and isinstance(n.op, _BINOPS):
+            a, b = ev(n.left), ev(n.right)
+            if isinstance(n.op, ast.Add):
+                result = a + b
+            elif isinstance(n.op, ast.Sub):
+                result = a - b
+            elif isinstance(n.op, ast.Mult):
+                result = a * b
+            else:
+                if b == 0:
+                    raise ValueError_(f"Division by zero in ${{{expression}}}.", "invalid-expression", node)
+                if isinstance(n.op, ast.Div) and a % b:
+                    raise ValueError_(
+                        f"{a} / {b} is not a whole number in ${{{expression}}}: use // to round down.",
+                        "invalid-expression",
+                        node,
+                    )
+                result = a % b if isinstance(n.op, ast.Mod) else a // b
+            if abs(result) > MAX_MAGNITUDE:
+                raise ValueError_(f"${{{expression}}} grows beyond {MAX_MAGNITUDE:.0e}.", "invalid-expression", node)
+            return result
+        raise ValueError_(
+            f"${{{expression}}} uses something other than integer arithmetic "
+            "(numbers, argument names, + - * // / % and parentheses).",
+            "invalid-expression",
+            node,
+        )
+
+    return ev(tree)
