@@ -95,6 +95,7 @@ class _Walker:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     seen: set[tuple[str, Span]] = field(default_factory=set)
     evaluations: int = 0
+    cycles: set[frozenset[str]] = field(default_factory=set)  # block cycles already reported
 
     # --- diagnostics ---------------------------------------------------------------------
 
@@ -191,16 +192,39 @@ class _Walker:
         name, frozen = common
         base.name = name
         inner = replace(scope, frozen=scope.frozen or frozen)
+        kind = registry.lookup(type_text) if type_text not in self.blocks else None
+        if item.positional is not None and not self.read_positional(item, kind, scope):
+            return self.unknown(base, flow)
         if type_text in CONSTRUCTS:
             base.category = type_text.lower()  # type: ignore[assignment]
             return self.walk_construct(type_text, item, base, flow, inner)
         if type_text in self.blocks:
             return self.walk_block(self.blocks[type_text], item, base, flow, inner)
-        kind = registry.lookup(type_text)
         if kind is None:
             self.unknown_layer(type_text, item, scope)
             return self.unknown(base, flow)
         return self.walk_layer(kind, item, base, flow, inner)
+
+    def read_positional(self, item: Item, kind: Kind | None, scope: Scope) -> bool:
+        """`- MaxPool2d: 2` is `- MaxPool2d: {kernel_size: 2}`: the value goes to the kind's first
+        required argument (or its first argument that is not inferred)."""
+        assert item.positional is not None
+        first = None
+        if kind is not None:
+            first = next((a for a in kind.args if a.required), None) or next(
+                (a for a in kind.args if a.infer is None), None
+            )
+        if first is None:
+            name = item.type_text
+            self.report(
+                "invalid-value",
+                f"The arguments of {name} must be a mapping, e.g. `- {name}: {{...}}`.",
+                node_span(item.positional),
+                scope,
+            )
+            return False
+        item.args = {first.name: (item.type_node, item.positional)}
+        return True
 
     def unknown(self, base: LayerResult, flow: Flow) -> tuple[LayerResult, Flow]:
         base.param_count = base.trainable_count = base.buffer_count = None
@@ -287,7 +311,7 @@ class _Walker:
             written.add(arg.name)
             values[arg.name] = value
             spans[arg.name] = vspan
-            args[arg.name] = Argument(arg.name, value, Origin("written"), vspan)
+            args[arg.name] = Argument(arg.name, value, Origin("written"), vspan, _expr(vnode))
         if bad:
             return self.unknown(base, flow)
         missing = [a.name for a in kind.args if a.required and a.name not in written]
@@ -424,7 +448,11 @@ class _Walker:
     ) -> tuple[LayerResult, Flow]:
         base.category = "block"
         if block.name in scope.stack:
-            chain = " → ".join((*scope.stack[scope.stack.index(block.name) :], block.name))
+            cycle = scope.stack[scope.stack.index(block.name) :]
+            if frozenset(cycle) in self.cycles:
+                return self.unknown(base, flow)
+            self.cycles.add(frozenset(cycle))
+            chain = " → ".join((*cycle, block.name))
             self.report(
                 "block-cycle",
                 f"Block {block.name} uses itself ({chain}): a block cannot contain itself. "
@@ -471,7 +499,8 @@ class _Walker:
             return self.unknown(base, flow)
         env["in_channels"] = shapes.channels(flow.shape)
         for key, value in env.items():
-            base.arguments[key] = Argument(key, value, Origin("written" if key in item.args else "default"))
+            expr = _expr(item.args[key][1]) if key in item.args else None
+            base.arguments[key] = Argument(key, value, Origin("written" if key in item.args else "default"), expr=expr)
         use_line = base.type_span.start_line + 1
         inner = Scope(
             env=env,
@@ -553,10 +582,12 @@ class _Walker:
         except ValueError_ as exc:
             self.report(exc.code, exc.message, node_span(tnode), scope)
             return self.unknown(base, flow)
-        if not isinstance(times, int) or isinstance(times, bool) or times < 1:
-            self.report("invalid-value", f"times must be a positive integer, not {times!r}.", node_span(tnode), scope)
+        if not isinstance(times, int) or isinstance(times, bool) or times < 0:
+            message = f"times must be an integer ≥ 0 (0 repeats nothing), not {times!r}."
+            self.report("invalid-value", message, node_span(tnode), scope)
             return self.unknown(base, flow)
         base.repeat = times
+        base.arguments["times"] = Argument("times", times, Origin("written"), node_span(tnode), _expr(tnode))
         body = item.args["layers"][1]
         first: list[LayerResult] | None = None
         totals: list[tuple[int | None, int | None, int | None]] = []
@@ -568,6 +599,7 @@ class _Walker:
                 break  # steady state: every further repetition is the same as the last one
             seen_inputs.append(current.shape)
             children, current = self.walk_list(body, current, scope, base.path)
+            base.repetitions.append(children)
             if first is None:
                 first = children
             totals.append(
@@ -580,6 +612,8 @@ class _Walker:
             done += 1
         remaining = times - done
         base.children = first or []
+        if not times:
+            totals.append((0, 0, 0))
         base.output_shape = current.shape
         for i, attr in enumerate(("param_count", "trainable_count", "buffer_count")):
             total = _sum(t[i] for t in totals)
@@ -667,7 +701,8 @@ class _Walker:
         first_key = mapping.value[0][0]
         indent = " " * first_key.start_mark.column
         end = mapping.end_mark
-        line = end.line if end.column == 0 else end.line + 1
+        # a block mapping ends where the next token starts: at a shallower indentation, or at the end
+        line = end.line if end.column <= first_key.start_mark.column else end.line + 1
         text = (
             f"{indent}shortcut:\n"
             f"{indent}  - Conv{n}d: {{out_channels: {out[0]}, kernel_size: 1, stride: {stride}, bias: false}}\n"
@@ -789,6 +824,13 @@ def _concat(
             )
         out.append(min(known) if known and (crop or len(known) == 1) and None not in dims else None)
     return tuple(out), None
+
+
+def _expr(node: Node) -> str | None:
+    """The `$name` / `${…}` text of a value node, if it is one."""
+    if isinstance(node, ScalarNode) and isinstance(node.value, str) and node.value.startswith("$"):
+        return node.value
+    return None
 
 
 def _sum(values) -> int | None:

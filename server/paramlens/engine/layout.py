@@ -22,6 +22,7 @@ class Item:
     args: dict[str, tuple[ScalarNode, Node]]  # argument name -> (key node, value node)
     args_node: MappingNode | None  # the mapping that holds the arguments, for insertions
     problem: str | None = None  # why the entry could not be read
+    positional: Node | None = None  # `- MaxPool2d: 2`: the value of the kind's first argument
 
     @property
     def span(self) -> Span:
@@ -62,14 +63,7 @@ def read_item(node: Node) -> Item:
             return Item(node, type_text, key, args, value, None if type_text else "A layer type must be a name.")
         if isinstance(value, ScalarNode) and value.tag.endswith(":null"):
             return Item(node, type_text, key, {}, None, None if type_text else "A layer type must be a name.")
-        return Item(
-            node,
-            type_text,
-            key,
-            {},
-            None,
-            f"The arguments of {type_text} must be a mapping, e.g. `- {type_text}: {{out_channels: 16}}`.",
-        )
+        return Item(node, type_text, key, {}, None, None if type_text else "A layer type must be a name.", value)
     if not node.value:
         return Item(node, None, node, {}, None, "An empty mapping is not a layer: write its type, e.g. `- ReLU`.")
     return Item(
