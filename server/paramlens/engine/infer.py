@@ -29,7 +29,7 @@ from .analysis import (
 )
 from .context import LayerContext, RuleError
 from .layout import COMMON_KEYS, Item, key_text, read_item
-from .registry import Kind
+from .registry import MAX_SIZE, Kind
 from .shapes import Shape
 from .source import node_span, parse
 from .values import ValueError_, read, tag_error
@@ -45,7 +45,10 @@ CONSTRUCT_KEYS: dict[str, tuple[str, ...]] = {
 }
 TOP_KEYS = ("name", "input", "layers", "blocks", "imports", "dtype")
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 1, "uint8": 1, "float8": 1}
-LAYER_BUDGET = 200_000  # layer evaluations per analysis: bounds alias bombs and huge expansions
+# Layer evaluations per analysis: BASE_BUDGET plus LINE_BUDGET per line of text. Proportional to the
+# input, so real files of any size analyse while alias bombs and runaway repeats stop early.
+BASE_BUDGET = 10_000
+LINE_BUDGET = 20
 MAX_DEPTH = 64  # nesting of composites and blocks
 
 # (importing document's key or None, path as written) -> (resolved key, text), or None if missing
@@ -53,7 +56,12 @@ Resolver = Callable[[str | None, str], tuple[str, str] | None]
 
 
 class _Budget(Exception):
-    """The analysis grew beyond LAYER_BUDGET or MAX_DEPTH."""
+    """The analysis grew beyond its budget of layer evaluations or MAX_DEPTH."""
+
+    def __init__(self, message: str, span: Span) -> None:
+        super().__init__(message)
+        self.message = message
+        self.span = span
 
 
 @dataclass(slots=True)
@@ -95,6 +103,7 @@ class _Walker:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     seen: set[tuple[str, Span]] = field(default_factory=set)
     evaluations: int = 0
+    budget: int = BASE_BUDGET
     cycles: set[frozenset[str]] = field(default_factory=set)  # block cycles already reported
 
     # --- diagnostics ---------------------------------------------------------------------
@@ -154,8 +163,18 @@ class _Walker:
 
     def walk_item(self, node: Node, flow: Flow, scope: Scope, path: tuple[int, ...]) -> tuple[LayerResult, Flow]:
         self.evaluations += 1
-        if self.evaluations > LAYER_BUDGET or scope.depth > MAX_DEPTH:
-            raise _Budget
+        if self.evaluations > self.budget:
+            raise _Budget(
+                f"The architecture expands to more than {self.budget:,} layers (through YAML aliases, "
+                "blocks or Repeat) for a file of this size; paramlens stops here. Check the aliases and repeats.",
+                node_span(node),
+            )
+        if scope.depth > MAX_DEPTH:
+            raise _Budget(
+                f"Layers nest more than {MAX_DEPTH} levels deep (blocks and composites inside each other); "
+                "paramlens stops here. Flatten the structure.",
+                node_span(node),
+            )
         item = read_item(node)
         if (err := tag_error(node)) is not None:
             item.problem = err.message
@@ -170,7 +189,8 @@ class _Walker:
             foreign=scope.source is not None,
         )
         if item.problem is not None:
-            self.report("invalid-value", item.problem, item.type_span, scope)
+            where = node_span(item.problem_node) if item.problem_node is not None else item.type_span
+            self.report("invalid-value", item.problem, where, scope)
             return self.unknown(base, flow)
         type_text = item.type_text
         assert type_text is not None
@@ -355,6 +375,15 @@ class _Walker:
                 return self.unknown(base, flow)
             ctx.out = None
         base.arguments = args
+        if ctx.out is not None and any(isinstance(d, int) and d > MAX_SIZE for d in ctx.out):
+            self.report(
+                "shape-error",
+                f"{kind.name}: the output [{shapes.fmt(ctx.out, ', ')}] is larger than any "
+                "tensor can be (over 2^48 along a dimension).",
+                item.type_span,
+                scope,
+            )
+            return self.unknown(base, flow)
         base.output_shape = ctx.out
         base.shape_steps = tuple(ctx.steps)
         base.notes = tuple(ctx.notes)
@@ -748,6 +777,8 @@ class _Walker:
             if kind == "Multiply"
             else _add(shape_list)
         )
+        if problem is None and joined is not None and any(isinstance(d, int) and d > MAX_SIZE for d in joined):
+            problem = "the joined output is larger than any tensor can be (over 2^48 along a dimension)."
         if problem is not None:
             listed = ", ".join(f"[{shapes.fmt(s, ', ')}]" for s in shape_list)
             self.report("branch-mismatch", f"{kind}: the branches output {listed}; {problem}", item.type_span, scope)
@@ -879,7 +910,7 @@ def analyse(text: str, *, key: str | None = None, resolve: Resolver | None = Non
         analysis.is_architecture = parsed.partial and _looks_like_architecture(text)
         return analysis
     analysis.is_architecture = True
-    walker = _Walker()
+    walker = _Walker(budget=BASE_BUDGET + LINE_BUDGET * text.count("\n"))
     for k, _v in root.value:
         text_key = key_text(k)
         if text_key is not None and text_key not in TOP_KEYS:
@@ -898,26 +929,24 @@ def analyse(text: str, *, key: str | None = None, resolve: Resolver | None = Non
     if "blocks" in top:
         _read_blocks(top["blocks"][1], walker, None)
         analysis.blocks.update({n: node_span(b.key) for n, b in walker.blocks.items() if b.source is None})
-    flow = Flow(analysis.input_shape)
+    # an `input` that could not be read already has its error: stay quiet about missing channels
+    flow = Flow(analysis.input_shape, broken="input" in top and analysis.input_shape is None)
+    stopped = False
     if "layers" in top:
         analysis.layers_key = node_span(top["layers"][0])
         try:
             analysis.layers, flow = walker.walk_list(top["layers"][1], flow, Scope(), ())
-        except _Budget:
+        except _Budget as stop:
             analysis.layers = []
-            walker.report(
-                "too-large",
-                f"The architecture expands to more than {LAYER_BUDGET:,} layers or nests deeper than "
-                f"{MAX_DEPTH} levels (a YAML alias chain, or blocks inside blocks); paramlens stops here.",
-                analysis.layers_key,
-            )
+            walker.report("too-large", stop.message, stop.span)
             flow = Flow(None, None, True)
+            stopped = True
         _check_block_bodies(walker, analysis)
     analysis.output_shape = flow.shape
     ps = [layer.param_count for layer in analysis.layers]
     ts = [layer.trainable_count for layer in analysis.layers]
     bs = [layer.buffer_count for layer in analysis.layers]
-    params, trainable = _sum(ps), _sum(ts)
+    params, trainable = (None, None) if stopped else (_sum(ps), _sum(ts))
     analysis.totals = Totals(
         params,
         trainable,
@@ -968,7 +997,7 @@ def _read_input(node: Node, walker: _Walker) -> Shape | None:
     ok = (
         isinstance(value, list)
         and 1 <= len(value) <= 8
-        and all(d is None or (isinstance(d, int) and not isinstance(d, bool) and d > 0) for d in value)
+        and all(d is None or (isinstance(d, int) and not isinstance(d, bool) and 0 < d <= MAX_SIZE) for d in value)
     )
     if not ok:
         walker.report(

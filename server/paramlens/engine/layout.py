@@ -23,6 +23,7 @@ class Item:
     args_node: MappingNode | None  # the mapping that holds the arguments, for insertions
     problem: str | None = None  # why the entry could not be read
     positional: Node | None = None  # `- MaxPool2d: 2`: the value of the kind's first argument
+    problem_node: Node | None = None  # where the problem is, when not at the type
 
     @property
     def span(self) -> Span:
@@ -37,6 +38,27 @@ def key_text(node: Node) -> str | None:
     return node.value if isinstance(node, ScalarNode) and isinstance(node.value, str) else None
 
 
+def _arguments(pairs: list[tuple[Node, Node]], skip: str | None = None) -> tuple[dict, Node | None]:
+    """Arguments by name, and the first key written twice (YAML would silently keep the last)."""
+    args: dict[str, tuple[ScalarNode, Node]] = {}
+    duplicate = None
+    for k, v in pairs:
+        text = key_text(k)
+        if text is None or text == skip:
+            continue
+        if text in args and duplicate is None:
+            duplicate = k
+        args[text] = (k, v)  # type: ignore[assignment]
+    return args, duplicate
+
+
+def _twice(item: Item, duplicate: Node | None) -> Item:
+    if duplicate is not None and item.problem is None:
+        item.problem = f"{duplicate.value} is written twice in this layer: keep one."
+        item.problem_node = duplicate
+    return item
+
+
 def read_item(node: Node) -> Item:
     """``- ReLU``, ``- Conv2d: {...}`` or ``- {type: Conv2d, ...}``."""
     if isinstance(node, ScalarNode):
@@ -48,19 +70,17 @@ def read_item(node: Node) -> Item:
     keys = [key_text(k) for k, _ in node.value]
     if "type" in keys:
         type_node = node.value[keys.index("type")][1]
-        args = {}
-        for (k, v), text in zip(node.value, keys, strict=True):
-            if text != "type" and text is not None:
-                args[text] = (k, v)
+        args, duplicate = _arguments(node.value, skip="type")
         type_text = type_node.value if isinstance(type_node, ScalarNode) and isinstance(type_node.value, str) else None
         problem = None if type_text else "`type` must name a layer type, e.g. `type: Conv2d`."
-        return Item(node, type_text, type_node, args, node, problem)
+        return _twice(Item(node, type_text, type_node, args, node, problem), duplicate)
     if len(node.value) == 1:
         key, value = node.value[0]
         type_text = key_text(key)
         if isinstance(value, MappingNode):
-            args = {t: (k, v) for k, v in value.value if (t := key_text(k)) is not None}
-            return Item(node, type_text, key, args, value, None if type_text else "A layer type must be a name.")
+            args, duplicate = _arguments(value.value)
+            item = Item(node, type_text, key, args, value, None if type_text else "A layer type must be a name.")
+            return _twice(item, duplicate)
         if isinstance(value, ScalarNode) and value.tag.endswith(":null"):
             return Item(node, type_text, key, {}, None, None if type_text else "A layer type must be a name.")
         return Item(node, type_text, key, {}, None, None if type_text else "A layer type must be a name.", value)

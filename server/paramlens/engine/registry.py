@@ -24,6 +24,7 @@ class _Required:
 
 
 REQUIRED: Any = _Required()
+MAX_SIZE = 2**48  # sizes beyond this are mistakes (or hostile input), never architectures
 
 ArgType = Literal[
     "count",  # a positive integer
@@ -110,8 +111,9 @@ def lookup(name: str) -> Kind | None:
 
 def suggest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     """Did-you-mean candidates, case-insensitively."""
-    pool = list(candidates)
-    lowered = {c.lower(): c for c in pool}
+    lowered: dict[str, str] = {}
+    for c in candidates:
+        lowered.setdefault(c.lower(), c)  # the first spelling wins: canonical names come before aliases
     hits = get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.6)
     return [lowered[h] for h in hits]
 
@@ -157,6 +159,8 @@ def coerce(arg: Arg, value: Any, spatial: int) -> Coerced:
     t = arg.type
     if value is None and (arg.optional or arg.default is None):
         return None, None
+    if any(_is_int(v) and abs(v) > MAX_SIZE for v in (value if isinstance(value, list) else [value])):
+        return None, f"{arg.name} is larger than any layer can use (over 2^48)"
     if t == "count":
         if _is_int(value) and value > 0:
             return value, None
