@@ -211,7 +211,7 @@ class _Walker:
             return self.unknown(base, flow)
         name, frozen = common
         base.name = name
-        inner = replace(scope, frozen=scope.frozen or frozen)
+        inner = replace(scope, frozen=True) if frozen and not scope.frozen else scope
         kind = registry.lookup(type_text) if type_text not in self.blocks else None
         if item.positional is not None and not self.read_positional(item, kind, scope):
             return self.unknown(base, flow)
@@ -344,10 +344,10 @@ class _Walker:
                 scope,
             )
             return self.unknown(base, flow)
-        for arg in kind.args:
-            if arg.name not in values:
-                values[arg.name] = registry.default_of(arg, kind.spatial)
-                args[arg.name] = Argument(arg.name, values[arg.name], Origin("default"))
+        for name, default in registry.defaults(kind).items():
+            if name not in values:
+                values[name] = default.value
+                args[name] = default
         # the input must have a rank the layer accepts
         r = shapes.rank(inp)
         if kind.ranks is not None and r is not None and r not in kind.ranks:

@@ -12,7 +12,10 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from difflib import get_close_matches
+from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
+
+from .analysis import Argument, Origin
 
 if TYPE_CHECKING:
     from .context import LayerContext
@@ -237,6 +240,14 @@ def default_of(arg: Arg, spatial: int) -> Any:
     coerced, error = coerce(arg, value, spatial)
     assert error is None, (arg.name, value, error)
     return coerced
+
+
+@cache
+def defaults(kind: Kind) -> dict[str, Argument]:
+    """Each argument's default, resolved once per kind (shared, immutable)."""
+    return {
+        arg.name: Argument(arg.name, default_of(arg, kind.spatial), Origin("default")) for arg in kind.args
+    }
 
 
 def _load_kinds() -> None:
