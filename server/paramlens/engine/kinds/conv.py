@@ -55,9 +55,14 @@ def sliding_output(
         effective = d * (k - 1) + 1
         if effective > size + 2 * p:
             padded = f"{size} + 2×{p} = {size + 2 * p}" if p else str(size)
+            torch_says = (
+                "Output size is too small"
+                if c.kind.family == "pool"
+                else "Kernel size can't be greater than actual input size"
+            )
             c.fail(
                 f"the kernel spans {effective} but the padded input is only {padded} wide along {name}: "
-                'the output would be empty (PyTorch: "Kernel size can\'t be greater than actual input size"). '
+                f'the output would be empty (PyTorch: "{torch_says}"). '
                 "Use a smaller kernel_size or dilation, or add padding.",
                 "kernel_size",
                 "shape-error",
@@ -78,6 +83,17 @@ def sliding_output(
     return out
 
 
+def _strided_same(kernel: tuple[int, ...], dilation: tuple[int, ...]) -> str:
+    """PyTorch refuses 'same' with a stride; padding d(k − 1) / 2 gives Keras' ⌈L / s⌉ when it is whole."""
+    reach = [d * (k - 1) for k, d in zip(kernel, dilation, strict=True)]
+    advice = "Write the padding as a number, or use stride 1."
+    if all(r % 2 == 0 for r in reach):
+        pads = [r // 2 for r in reach]
+        value = pads[0] if len(set(pads)) == 1 else pads
+        advice = f"Write padding: {value}, which gives Keras' ⌈L / stride⌉ output here, or use stride 1."
+    return f"padding 'same' is not supported for strided convolutions in PyTorch. {advice}"
+
+
 def _check_groups(c: LayerContext, cin: int, cout: int, g: int) -> None:
     if cin % g:
         c.fail(f"in_channels ({cin}) must be divisible by groups ({g}). Choose groups that divides {cin}.", "groups")
@@ -93,11 +109,7 @@ def _conv_rule(n: int):
         kernel, stride, dilation, padding = c["kernel_size"], c["stride"], c["dilation"], c["padding"]
         _check_groups(c, cin, cout, g)
         if padding == "same" and any(s != 1 for s in stride):
-            c.fail(
-                "padding 'same' is not supported for strided convolutions in PyTorch. "
-                "Write the padding as a number (e.g. padding: k // 2), or use stride 1.",
-                "padding",
-            )
+            c.fail(_strided_same(kernel, dilation), "padding")
         c.param("weight", cout, cin // g, *kernel)
         if bias:
             c.param("bias", cout)
@@ -154,7 +166,12 @@ def _transpose_rule(n: int):
             k, s, d, p, op = kernel[i], stride[i], dilation[i], padding[i], extra[i]
             value = (size - 1) * s - 2 * p + d * (k - 1) + op + 1
             if value <= 0:
-                c.fail(f"the output {name} would be {value}: reduce padding.", "padding", "shape-error")
+                c.fail(
+                    f"the output {name} would be ({size} − 1)·{s} − {2 * p} + {d * (k - 1)} + {op} + 1 = {value} "
+                    '(PyTorch: "Output size is too small"). Reduce padding.',
+                    "padding",
+                    "shape-error",
+                )
             c.step(
                 f"{name}_out = ({name} − 1)·s − 2p + d(k − 1) + output_padding + 1",
                 f"({size} − 1)·{s} − {2 * p} + {d * (k - 1)} + {op} + 1",

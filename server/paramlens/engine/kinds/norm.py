@@ -20,12 +20,19 @@ KERAS_NOTE = (
 
 def _batchnorm_rule(c: LayerContext) -> None:
     C = c["num_features"]
-    if c["affine"]:
+    # Keras' BatchNormalization learns γ (scale) and β (center) separately; PyTorch's affine is both
+    scale = c["affine"] and c.values.get("scale", True)
+    center = c["affine"] and c.values.get("center", True)
+    if scale:
         c.param("weight", C)
+    if center:
         c.param("bias", C)
+    if scale and center:
         c.count("2 × C (γ and β)", f"2 × {C}")
+    elif scale or center:
+        c.count("C (γ only)" if scale else "C (β only)", str(C))
     else:
-        c.count("0 (affine: false)", "0")
+        c.count("0 (affine: false)" if not c["affine"] else "0 (scale and center: false)", "0")
     if c["track_running_stats"]:
         c.buffer("running_mean", C)
         c.buffer("running_var", C)
@@ -124,7 +131,7 @@ for _n in (1, 2, 3):
                 NUM_FEATURES,
                 EPS,
                 MOMENTUM,
-                Arg("affine", "bool", True, "Learn γ and β.", aliases=("scale",)),
+                Arg("affine", "bool", True, "Learn γ and β."),
                 Arg("track_running_stats", "bool", True, "Keep running mean and variance (buffers)."),
             ),
             ranks=_BN_RANKS[_n],
@@ -160,7 +167,9 @@ register(
             NUM_FEATURES,
             Arg("eps", "float", 1e-3, "Added to the variance for numerical stability.", aliases=("epsilon",)),
             Arg("momentum", "float", 0.99, "Keras' momentum (PyTorch's is 1 − this)."),
-            Arg("affine", "bool", True, "Learn γ and β (Keras: center and scale).", aliases=("scale", "center")),
+            Arg("affine", "bool", True, "Learn γ and β (PyTorch's name for scale and center together)."),
+            Arg("scale", "bool", True, "Learn the scale γ."),
+            Arg("center", "bool", True, "Learn the offset β."),
             Arg("track_running_stats", "bool", True, "Keep moving mean and variance."),
         ),
         ranks=(1, 2, 3, 4),
@@ -181,7 +190,7 @@ register(
                 infer="last",
             ),
             EPS,
-            Arg("elementwise_affine", "bool", True, "Learn γ (and β).", aliases=("scale",)),
+            Arg("elementwise_affine", "bool", True, "Learn γ (and β)."),
             Arg("bias", "bool", True, "Learn β (with elementwise_affine).", aliases=("center",)),
         ),
         aliases=("LayerNormalization",),

@@ -13,10 +13,10 @@ PADDING = Arg("padding", "nonneg_list", 0, "Implicit padding on both sides (at m
 CEIL = Arg("ceil_mode", "bool", False, "Use ceil instead of floor for the output size.")
 
 
-def _check_padding(c: LayerContext, kernel, padding, dilation=None) -> None:
-    for i, (k, p) in enumerate(zip(kernel, padding, strict=True)):
-        d = 1 if dilation is None else dilation[i]
-        if p > (d * (k - 1) + 1) // 2:
+def _check_padding(c: LayerContext, kernel, padding) -> None:
+    """PyTorch compares the padding with half the kernel size; dilation does not enter."""
+    for k, p in zip(kernel, padding, strict=True):
+        if p > k // 2:
             c.fail(
                 f"padding ({p}) should be at most half of the kernel size ({k}): use padding ≤ {k // 2}.",
                 "padding",
@@ -28,7 +28,7 @@ def _pool_rule(n: int, is_max: bool):
         kernel, padding = c["kernel_size"], c["padding"]
         stride = c["stride"] if c["stride"] is not None else kernel
         dilation = c["dilation"] if is_max else None
-        _check_padding(c, kernel, padding, dilation)
+        _check_padding(c, kernel, padding)
         c.count("0 (pooling has no parameters)", "0")
         spatial = sliding_output(c, n, kernel, stride, padding, dilation, ceil_mode=c["ceil_mode"])
         channels = c.inp[0] if c.inp is not None and c.inp and c.inp[0] is not ... else None
@@ -46,9 +46,9 @@ def _adaptive_rule(n: int):
             c.output((None, *size))
             return
         out = tuple(s if s is not None else inp[1 + i] for i, s in enumerate(size))
-        for s, name in zip(out, DIM_NAMES[n], strict=True):
-            if s is not None:
-                c.step(f"{name}_out = output_size", str(s), s)
+        for written, s, name in zip(size, out, DIM_NAMES[n], strict=True):
+            if s is not None:  # a null entry of output_size keeps the input's size
+                c.step(f"{name}_out = output_size" if written is not None else f"{name}_out = {name}", str(s), s)
         c.output((inp[0], *out))
 
     return rule

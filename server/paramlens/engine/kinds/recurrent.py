@@ -58,10 +58,11 @@ def _recurrent_rule(name: str):
         if D == 2:
             sym, num = f"2 × ({sym})", f"2 × ({num})"
         c.count(sym, num)
-        if name == "LSTM" or name == "GRU":
+        if name != "GRU" and bias:  # Keras' GRU (reset_after, its default) keeps two bias vectors, as PyTorch
+            keras = "SimpleRNN" if name == "RNN" else name
             c.note(
-                f"Keras' {name} keeps one bias vector per gate set instead of PyTorch's two, "
-                "so Keras reports fewer parameters for the same layer."
+                f"Keras' {keras} keeps one bias vector per gate set instead of PyTorch's two, "
+                f"so Keras reports {layers * D * G:,} fewer parameters for the same layer."
             )
         out = D * H_r
         if c["return_sequences"]:

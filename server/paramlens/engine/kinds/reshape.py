@@ -91,6 +91,12 @@ def _upsample_rule(c: LayerContext) -> None:
     r = rank(inp)
     if (size is None) == (scale is None):
         c.fail("give either size or scale_factor, not both and not neither.", "size" if size is not None else None)
+    if c["align_corners"] is not None and mode not in ("linear", "bilinear", "bicubic", "trilinear"):
+        c.fail(
+            "align_corners can only be set with the interpolating modes linear, bilinear, bicubic and trilinear; "
+            f"mode is '{mode}'. Remove align_corners or choose one of those modes.",
+            "align_corners",
+        )
     if r is None:
         c.output(None)
         return
@@ -98,25 +104,28 @@ def _upsample_rule(c: LayerContext) -> None:
     need = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}.get(mode)
     if need is not None and need != n:
         c.fail(f"mode '{mode}' needs {need} spatial dimension(s); the input {fmt(inp)} has {n}.", "mode")
-    if n < 1:
-        c.fail(f"Upsample needs spatial dimensions; the input {fmt(inp)} has none.")
-    names = DIM_NAMES.get(n, tuple(f"d{i}" for i in range(n)))
+    names = DIM_NAMES[n]
     if size is not None:
-        sizes = [size] * n if isinstance(size, int) else list(size)
-        if len(sizes) != n or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes):
-            c.fail(f"size must be a positive integer or a list of {n}.", "size")
+        sizes = list(size) * n if len(size) == 1 else list(size)  # one size is used for every dimension
+        if len(sizes) != n:
+            c.fail(f"size must be one positive integer or a list of {n}, one per spatial dimension.", "size")
         c.output((inp[0], *sizes))
         return
-    scales = [scale] * n if not isinstance(scale, list) else scale
-    if len(scales) != n or not all(isinstance(s, int | float) and not isinstance(s, bool) and s > 0 for s in scales):
-        c.fail(f"scale_factor must be a positive number or a list of {n}.", "scale_factor")
+    if scale <= 0:
+        c.fail(f"scale_factor must be a positive number, not {scale:g}.", "scale_factor")
     out: list[int | None] = []
-    for d, s, name in zip(inp[1:], scales, names, strict=True):
+    for d, name in zip(inp[1:], names, strict=True):
         if d is None:
             out.append(None)
             continue
-        value = math.floor(d * s)
-        c.step(f"{name}_out = ⌊{name} × scale⌋", f"⌊{d} × {s:g}⌋", value)
+        value = math.floor(d * scale)
+        if value < 1:
+            c.fail(
+                f"the output {name} would be ⌊{d} × {scale:g}⌋ = {value}: use a larger scale_factor.",
+                "scale_factor",
+                "shape-error",
+            )
+        c.step(f"{name}_out = ⌊{name} × scale⌋", f"⌊{d} × {scale:g}⌋", value)
         out.append(value)
     c.output((inp[0], *out))
 
@@ -200,7 +209,6 @@ register(
             ),
             Arg("align_corners", "bool", None, "Align corner pixels (linear modes only)."),
         ),
-        aliases=("UpSampling",),
         ranks=(2, 3, 4),
         formula="0",
         torch="Upsample",
