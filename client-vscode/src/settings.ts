@@ -1,0 +1,78 @@
+/**
+ * The `paramlens` settings the language server reads (see the server/client contract), built from VS Code's
+ * configuration. Pure: `get` abstracts `workspace.getConfiguration("paramlens").get`.
+ *
+ * Only the server's keys are sent (not `interpreter`, `serverCommand` or `trace`, which are the client's), and
+ * every value is checked, so a hand-edited settings.json with a wrong type gives the default rather than
+ * something the server would reject.
+ */
+
+export type NumberStyle = "exact" | "compact";
+export type CodeLensMode = "auto" | "on" | "off";
+
+export interface ServerConfiguration {
+  inlayHints: { params: boolean; shapes: boolean; totals: boolean };
+  numbers: NumberStyle;
+  codeLens: CodeLensMode;
+  files: string[];
+  maxFileSize: number;
+}
+
+export const DEFAULTS: Readonly<ServerConfiguration> = Object.freeze({
+  inlayHints: Object.freeze({ params: true, shapes: true, totals: true }),
+  numbers: "exact",
+  codeLens: "auto",
+  files: Object.freeze(["**/*.yaml", "**/*.yml"]) as unknown as string[],
+  maxFileSize: 10485760,
+});
+
+/** Settings whose change needs a new server process (everything else is pulled by the running server). */
+export const RESTART_SETTINGS: readonly string[] = ["paramlens.interpreter", "paramlens.serverCommand"];
+
+function bool(value: unknown, fallback: boolean): boolean {
+  return typeof value === "boolean" ? value : fallback;
+}
+
+function oneOf<T extends string>(value: unknown, choices: readonly T[], fallback: T): T {
+  return choices.includes(value as T) ? (value as T) : fallback;
+}
+
+/** Reads one key of the `paramlens` section (e.g. "inlayHints.params"); undefined when unset. */
+export type Getter = (key: string) => unknown;
+
+export function toServerConfiguration(get: Getter): ServerConfiguration {
+  const files = get("files");
+  const maxFileSize = get("maxFileSize");
+  return {
+    inlayHints: {
+      params: bool(get("inlayHints.params"), DEFAULTS.inlayHints.params),
+      shapes: bool(get("inlayHints.shapes"), DEFAULTS.inlayHints.shapes),
+      totals: bool(get("inlayHints.totals"), DEFAULTS.inlayHints.totals),
+    },
+    numbers: oneOf(get("numbers"), ["exact", "compact"], DEFAULTS.numbers),
+    codeLens: oneOf(get("codeLens"), ["auto", "on", "off"], DEFAULTS.codeLens),
+    files:
+      Array.isArray(files) && files.every((f) => typeof f === "string")
+        ? [...(files as string[])]
+        : [...DEFAULTS.files],
+    maxFileSize:
+      typeof maxFileSize === "number" && Number.isInteger(maxFileSize) && maxFileSize >= 0
+        ? maxFileSize
+        : DEFAULTS.maxFileSize,
+  };
+}
+
+/**
+ * The answer to one `workspace/configuration` item: the whole `paramlens` section, or one part of it for a
+ * dotted section such as "paramlens.inlayHints". Undefined for sections that are not paramlens'.
+ */
+export function configurationItem(section: string | undefined, get: Getter): unknown {
+  if (section === undefined || (section !== "paramlens" && !section.startsWith("paramlens."))) {
+    return undefined;
+  }
+  let value: unknown = toServerConfiguration(get);
+  for (const part of section.split(".").slice(1)) {
+    value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[part] : undefined;
+  }
+  return value ?? null;
+}

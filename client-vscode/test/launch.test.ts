@@ -1,0 +1,223 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  Bundle,
+  Probe,
+  chooseServer,
+  commandFromSetting,
+  expandVariables,
+  findOnPath,
+  interpreterCandidates,
+  isCompatible,
+  isLaunchError,
+  isSupportedPython,
+  parseProbe,
+  releaseOf,
+} from "../src/launch";
+
+const vars = { workspaceFolder: "/ws", home: "/home/ada" };
+const bundle: Bundle = { libs: "/ext/bundled/libs", paramlens: "0.1.0" };
+
+function probe(overrides: Partial<Probe> = {}): Probe {
+  return {
+    executable: "/usr/bin/python3",
+    version: [3, 12, 1],
+    paramlens: null,
+    server: false,
+    cyaml: false,
+    ...overrides,
+  };
+}
+
+/** `b` null: an extension built without the bundled server. */
+function choose(p: Probe, b: Bundle | null = bundle, pythonPath?: string) {
+  return chooseServer({ python: "/usr/bin/python3", probe: p, bundle: b ?? undefined, pythonPath, platform: "linux" });
+}
+
+describe("expandVariables", () => {
+  it("expands a leading ~ and ${userHome}", () => {
+    assert.equal(expandVariables("~/venv/bin/python", vars), "/home/ada/venv/bin/python");
+    assert.equal(expandVariables("${userHome}/py", vars), "/home/ada/py");
+  });
+  it("expands ${workspaceFolder} and trims", () => {
+    assert.equal(expandVariables("  ${workspaceFolder}/.venv/bin/python ", vars), "/ws/.venv/bin/python");
+  });
+  it("leaves ${workspaceFolder} alone without a folder and ~ inside a path", () => {
+    assert.equal(expandVariables("${workspaceFolder}/x", { home: "/h" }), "${workspaceFolder}/x");
+    assert.equal(expandVariables("/a/~b", vars), "/a/~b");
+  });
+});
+
+describe("commandFromSetting", () => {
+  it("is undefined for an empty or blank setting", () => {
+    assert.equal(commandFromSetting([], vars), undefined);
+    assert.equal(commandFromSetting(["", "  "], vars), undefined);
+  });
+  it("splits the command from its arguments, expanding variables", () => {
+    const launch = commandFromSetting(["~/bin/paramlens", "serve", "--log=${workspaceFolder}/l"], vars);
+    assert.deepEqual(launch, {
+      command: "/home/ada/bin/paramlens",
+      args: ["serve", "--log=/ws/l"],
+      description: "Running the server from the paramlens.serverCommand setting: /home/ada/bin/paramlens serve --log=/ws/l",
+    });
+  });
+});
+
+describe("findOnPath", () => {
+  const files = new Set(["/usr/local/bin/python3", "/usr/bin/python3", "/usr/bin/python", "C:\\Py\\python.exe"]);
+  const isFile = (f: string) => files.has(f);
+  it("takes the first PATH entry that has the file", () => {
+    assert.equal(findOnPath("python3", "/opt/none::/usr/local/bin:/usr/bin", "linux", isFile), "/usr/local/bin/python3");
+    assert.equal(findOnPath("python", "/usr/local/bin:/usr/bin", "linux", isFile), "/usr/bin/python");
+  });
+  it("returns undefined when nothing matches", () => {
+    assert.equal(findOnPath("python3.13", "/usr/bin", "linux", isFile), undefined);
+    assert.equal(findOnPath("python3", "", "linux", isFile), undefined);
+  });
+  it("uses ; and .exe on Windows", () => {
+    assert.equal(findOnPath("python", "C:\\Windows;C:\\Py", "win32", isFile), "C:\\Py\\python.exe");
+  });
+});
+
+describe("interpreterCandidates", () => {
+  const files = new Set(["/usr/bin/python3", "/usr/bin/python", "/venv/bin/python"]);
+  const base = { pathEnv: "/usr/bin", platform: "linux" as const, isFile: (f: string) => files.has(f), vars };
+  it("uses only the paramlens.interpreter setting when set", () => {
+    assert.deepEqual(interpreterCandidates({ ...base, setting: "~/py/bin/python", pythonExtension: "/venv/bin/python" }), [
+      { path: "/home/ada/py/bin/python", source: "setting" },
+    ]);
+  });
+  it("tries the Python extension's interpreter, then python3 and python on PATH", () => {
+    assert.deepEqual(interpreterCandidates({ ...base, setting: "", pythonExtension: "/venv/bin/python" }), [
+      { path: "/venv/bin/python", source: "python-extension" },
+      { path: "/usr/bin/python3", source: "path" },
+      { path: "/usr/bin/python", source: "path" },
+    ]);
+  });
+  it("does not list the same interpreter twice", () => {
+    assert.deepEqual(interpreterCandidates({ ...base, setting: " ", pythonExtension: "/usr/bin/python3" }), [
+      { path: "/usr/bin/python3", source: "python-extension" },
+      { path: "/usr/bin/python", source: "path" },
+    ]);
+  });
+  it("is empty without the Python extension and without Python on PATH", () => {
+    assert.deepEqual(interpreterCandidates({ ...base, pathEnv: "/bin", setting: "", pythonExtension: undefined }), []);
+  });
+});
+
+describe("parseProbe", () => {
+  it("reads the probe's JSON line, ignoring anything printed before it", () => {
+    const out =
+      'warning: something\n{"executable": "/v/bin/python", "version": [3, 11, 7], "paramlens": "0.1.0", "server": true, "cyaml": true}\n';
+    assert.deepEqual(parseProbe(out), {
+      executable: "/v/bin/python",
+      version: [3, 11, 7],
+      paramlens: "0.1.0",
+      server: true,
+      cyaml: true,
+    });
+  });
+  it("treats missing or wrongly typed fields as absent", () => {
+    assert.deepEqual(parseProbe('{"version": [3, 9, 0], "paramlens": 1, "server": "yes"}'), {
+      executable: "",
+      version: [3, 9, 0],
+      paramlens: null,
+      server: false,
+      cyaml: false,
+    });
+  });
+  it("rejects output that is not the probe's", () => {
+    assert.equal(parseProbe(""), undefined);
+    assert.equal(parseProbe("Python 2.7.18"), undefined);
+    assert.equal(parseProbe('{"version": "3.11"}'), undefined);
+    assert.equal(parseProbe("null"), undefined);
+  });
+});
+
+describe("versions", () => {
+  it("needs Python 3.11 or newer", () => {
+    assert.equal(isSupportedPython([3, 11, 0]), true);
+    assert.equal(isSupportedPython([3, 13, 2]), true);
+    assert.equal(isSupportedPython([4, 0, 0]), true);
+    assert.equal(isSupportedPython([3, 10, 14]), false);
+    assert.equal(isSupportedPython([2, 7, 18]), false);
+  });
+  it("reads the release of PEP 440 versions", () => {
+    assert.deepEqual(releaseOf("0.1.0"), [0, 1, 0]);
+    assert.deepEqual(releaseOf("0.2.0.dev3+g12ab"), [0, 2, 0]);
+    assert.deepEqual(releaseOf("1.4rc1"), [1, 4]);
+    assert.deepEqual(releaseOf("unknown"), []);
+  });
+  it("calls versions compatible by major, and by minor below 1.0", () => {
+    assert.equal(isCompatible("0.1.5", "0.1.0"), true);
+    assert.equal(isCompatible("0.1.0.dev1", "0.1.0"), true);
+    assert.equal(isCompatible("0.2.0", "0.1.0"), false);
+    assert.equal(isCompatible("1.3.0", "1.0.0"), true);
+    assert.equal(isCompatible("2.0.0", "1.9.0"), false);
+    assert.equal(isCompatible("garbage", "0.1.0"), false);
+  });
+});
+
+describe("chooseServer", () => {
+  it("prefers an installed, compatible paramlens with PyYAML's C loader", () => {
+    assert.deepEqual(choose(probe({ paramlens: "0.1.2", server: true, cyaml: true })), {
+      command: "/usr/bin/python3",
+      args: ["-m", "paramlens", "serve"],
+      description: "Running paramlens 0.1.2 installed in /usr/bin/python3 (Python 3.12.1, with PyYAML's C loader).",
+    });
+  });
+  it("runs the bundle, with its libraries first on PYTHONPATH, when nothing is installed", () => {
+    assert.deepEqual(choose(probe(), bundle, "/user/lib"), {
+      command: "/usr/bin/python3",
+      args: ["-m", "paramlens", "serve"],
+      env: { PYTHONPATH: "/ext/bundled/libs:/user/lib" },
+      description:
+        "Running the bundled paramlens 0.1.0 with /usr/bin/python3 (Python 3.12.1; paramlens is not installed there). " +
+        "Install paramlens with PyYAML's C loader in that interpreter for faster parsing.",
+    });
+  });
+  it("says why an installed paramlens is not used", () => {
+    const why = (p: Probe) => {
+      const launch = choose(p);
+      assert.ok(!isLaunchError(launch));
+      assert.deepEqual(launch.env, { PYTHONPATH: "/ext/bundled/libs" });
+      return launch.description;
+    };
+    assert.match(why(probe({ paramlens: "0.1.0", server: true })), /the installed paramlens 0\.1\.0 lacks PyYAML's C loader/);
+    assert.match(
+      why(probe({ paramlens: "0.2.0", server: true, cyaml: true })),
+      /the installed paramlens 0\.2\.0 is not compatible with 0\.1\.0/,
+    );
+    assert.match(why(probe({ paramlens: "0.1.0", cyaml: true })), /the installed paramlens 0\.1\.0 has no language server/);
+  });
+  it("uses an installed paramlens without the C loader when there is no bundle", () => {
+    const launch = choose(probe({ paramlens: "0.3.0", server: true }), null);
+    assert.ok(!isLaunchError(launch));
+    assert.equal(launch.env, undefined);
+    assert.match(launch.description, /paramlens 0\.3\.0 installed in \/usr\/bin\/python3 .*pure-Python loader/);
+  });
+  it("explains what to install when there is neither a bundle nor an installed server", () => {
+    assert.deepEqual(choose(probe(), null), {
+      error:
+        "/usr/bin/python3 has no paramlens installed and this extension carries no bundled server. " +
+        'Install it with "/usr/bin/python3 -m pip install paramlens" or set paramlens.serverCommand.',
+    });
+    assert.match((choose(probe({ paramlens: "0.0.1" }), null) as { error: string }).error, /pip install -U paramlens/);
+  });
+  it("refuses a Python older than 3.11, even with paramlens installed", () => {
+    assert.deepEqual(choose(probe({ version: [3, 10, 12], paramlens: "0.1.0", server: true, cyaml: true })), {
+      error: "paramlens needs Python 3.11 or newer, but /usr/bin/python3 is Python 3.10.12.",
+    });
+  });
+  it("joins PYTHONPATH with ; on Windows", () => {
+    const launch = chooseServer({
+      python: "C:\\Py\\python.exe",
+      probe: probe(),
+      bundle: { libs: "C:\\ext\\bundled\\libs", paramlens: "0.1.0" },
+      pythonPath: "C:\\mine",
+      platform: "win32",
+    });
+    assert.ok(!isLaunchError(launch));
+    assert.deepEqual(launch.env, { PYTHONPATH: "C:\\ext\\bundled\\libs;C:\\mine" });
+  });
+});

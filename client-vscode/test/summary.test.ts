@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { asSummary, formatCount, statusView } from "../src/summary";
+
+describe("asSummary", () => {
+  it("accepts the {json, text} answer", () => {
+    assert.deepEqual(asSummary({ json: { total_params: 1 }, text: "t" }), { json: { total_params: 1 }, text: "t" });
+  });
+  it("rejects null (not an architecture) and malformed answers", () => {
+    assert.equal(asSummary(null), null);
+    assert.equal(asSummary(undefined), null);
+    assert.equal(asSummary({ json: null, text: "t" }), null);
+    assert.equal(asSummary({ json: {}, text: 3 }), null);
+    assert.equal(asSummary("summary"), null);
+  });
+});
+
+describe("formatCount", () => {
+  it("writes exact counts with thousands separators", () => {
+    assert.equal(formatCount(13440, "exact"), "13,440");
+    assert.equal(formatCount(0, "exact"), "0");
+    assert.equal(formatCount(11689512, "exact"), "11,689,512");
+  });
+  it("writes compact counts with one decimal and a suffix", () => {
+    assert.equal(formatCount(999, "compact"), "999");
+    assert.equal(formatCount(4640, "compact"), "4.6K");
+    assert.equal(formatCount(13440, "compact"), "13.4K");
+    assert.equal(formatCount(1000, "compact"), "1K");
+    assert.equal(formatCount(138357544, "compact"), "138M");
+    assert.equal(formatCount(25557032, "compact"), "25.6M");
+    assert.equal(formatCount(7_000_000_000, "compact"), "7B");
+  });
+  it("writes ? for an unknown count", () => {
+    assert.equal(formatCount(null, "exact"), "?");
+    assert.equal(formatCount(undefined, "compact"), "?");
+    assert.equal(formatCount(1.5, "exact"), "?");
+  });
+});
+
+describe("statusView", () => {
+  const json = {
+    name: "Seed CNN 2D",
+    total_params: 13440,
+    trainable_params: 13440,
+    non_trainable_params: 0,
+    output_shape: [64],
+    diagnostics: [],
+  };
+  it("shows the total in the text and the breakdown in the tooltip", () => {
+    assert.deepEqual(statusView({ json, text: "" }, "exact"), {
+      text: "$(symbol-numeric) 13,440 params",
+      tooltip: [
+        "Seed CNN 2D",
+        "Parameters: 13,440",
+        "Trainable: 13,440",
+        "Non-trainable: 0",
+        "Output shape: 64",
+        "",
+        "Click for the model summary",
+      ].join("\n"),
+    });
+    assert.equal(statusView({ json, text: "" }, "compact").text, "$(symbol-numeric) 13.4K params");
+  });
+  it("takes the error count from `errors` when the JSON has it", () => {
+    const view = statusView({ json: { ...json, errors: 1, diagnostics: [] }, text: "" }, "exact");
+    assert.match(view.tooltip, /\n1 error: counts after them may be unknown \(\?\)\n/);
+  });
+  it("shows ? for unknown counts and dimensions and counts the errors", () => {
+    const view = statusView(
+      {
+        json: {
+          total_params: null,
+          output_shape: [null, 8],
+          diagnostics: [{ severity: "error" }, { severity: "warning" }, { severity: "error" }],
+        },
+        text: "",
+      },
+      "exact",
+    );
+    assert.equal(view.text, "$(symbol-numeric) ? params");
+    assert.equal(
+      view.tooltip,
+      [
+        "Architecture",
+        "Parameters: ?",
+        "Trainable: ?",
+        "Non-trainable: ?",
+        "Output shape: ?×8",
+        "2 errors: counts after them may be unknown (?)",
+        "",
+        "Click for the model summary",
+      ].join("\n"),
+    );
+  });
+});
