@@ -109,6 +109,7 @@ class Argument:
     value: Any
     origin: Origin
     span: Span | None = None  # the value as written, when it was
+    expr: str | None = None  # a `$name` / `${…}` reference as written, for the exporter's block classes
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +170,8 @@ class LayerResult:
     trainable_count: int | None = 0
     buffer_count: int | None = 0
     repeat: int | None = None  # Repeat's times
+    # Repeat: the children of each repetition walked; later ones are the same as the last (steady state)
+    repetitions: list[list[LayerResult]] = field(default_factory=list)
     notes: tuple[str, ...] = ()  # extra facts for the hover (Keras' counting, ...)
     instance: str | None = None  # for layers inside a block definition: which use they show
     foreign: bool = False  # defined in an imported file: not placed in this document
@@ -226,6 +229,7 @@ class Analysis:
     name_key: Span | None = None
     input_key: Span | None = None
     blocks: dict[str, Span] = field(default_factory=dict)  # block name -> its definition key
+    block_args: dict[str, tuple[str, ...]] = field(default_factory=dict)  # usable blocks (imported too) -> args
     imports: tuple[str, ...] = ()  # import paths as written (resolved by the caller)
 
     @property
