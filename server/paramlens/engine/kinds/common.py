@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from math import gcd
+
 from ..registry import Arg
 
 DIM_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
@@ -19,6 +21,19 @@ def times(*factors: object) -> str:
 
 def floor_div(numerator: str, divisor: int | str) -> str:
     return f"⌊({numerator}) / {divisor}⌋"
+
+
+def divisor_hint(arg: str, wrong: int, *totals: int) -> str:
+    """``Use groups 2 or 4, which divide 6 and 8.``: the divisors nearest the wrong value (a bounded search:
+    sizes may be huge)."""
+    g = gcd(*totals)
+    start = min(wrong - 1, g)
+    below = next((d for d in range(start, max(start - 10_000, 1), -1) if g % d == 0), 1)
+    above = next((d for d in range(wrong + 1, min(g, wrong + 10_000) + 1) if g % d == 0), None)
+    picks = [below] if above is None else [below, above]
+    which = " and ".join(str(t) for t in dict.fromkeys(totals))
+    verb = "divides" if len(picks) == 1 else "divide"
+    return f"Use {arg} {' or '.join(str(p) for p in picks)}, which {verb} {which}."
 
 
 def spatial_suffix(n: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..context import LayerContext
 from ..registry import Arg, Kind, register
-from .common import BIAS, DIM_NAMES, KERNEL_SYMBOLS, times
+from .common import BIAS, DIM_NAMES, KERNEL_SYMBOLS, divisor_hint, times
 
 IN_CHANNELS = Arg(
     "in_channels", "count", None, "Channels of the input; inferred from the previous layer.", infer="channels"
@@ -95,10 +95,11 @@ def _strided_same(kernel: tuple[int, ...], dilation: tuple[int, ...]) -> str:
 
 
 def _check_groups(c: LayerContext, cin: int, cout: int, g: int) -> None:
-    if cin % g:
-        c.fail(f"in_channels ({cin}) must be divisible by groups ({g}). Choose groups that divides {cin}.", "groups")
-    if cout % g:
-        c.fail(f"out_channels ({cout}) must be divisible by groups ({g}). Choose groups that divides {cout}.", "groups")
+    for name, value in (("in_channels", cin), ("out_channels", cout)):
+        if value % g:
+            c.fail(
+                f"{name} ({value}) must be divisible by groups ({g}). {divisor_hint('groups', g, cin, cout)}", "groups"
+            )
 
 
 def _conv_rule(n: int):

@@ -8,6 +8,7 @@ from math import prod
 from ..context import LayerContext
 from ..registry import Arg, Kind, register
 from ..shapes import rank
+from .common import divisor_hint
 
 NUM_FEATURES = Arg("num_features", "count", None, "Channels of the input; inferred.", infer="channels")
 EPS = Arg("eps", "float", 1e-5, "Added to the variance for numerical stability.", aliases=("epsilon",))
@@ -102,7 +103,10 @@ def _rmsnorm_rule(c: LayerContext) -> None:
 def _groupnorm_rule(c: LayerContext) -> None:
     G, C = c["num_groups"], c["num_channels"]
     if C % G:
-        c.fail(f"num_channels ({C}) must be divisible by num_groups ({G}).", "num_groups")
+        c.fail(
+            f"num_channels ({C}) must be divisible by num_groups ({G}). {divisor_hint('num_groups', G, C)}",
+            "num_groups",
+        )
     if c["affine"]:
         c.param("weight", C)
         c.param("bias", C)

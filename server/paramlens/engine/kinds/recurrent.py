@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..context import LayerContext
 from ..registry import Arg, Kind, register
 from ..shapes import Shape, rank
-from .common import BIAS
+from .common import BIAS, divisor_hint
 
 _GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
 
@@ -102,7 +102,10 @@ def _mha_rule(c: LayerContext) -> None:
     kdim = c["kdim"] if c["kdim"] is not None else E
     vdim = c["vdim"] if c["vdim"] is not None else E
     if E % heads:
-        c.fail(f"embed_dim ({E}) must be divisible by num_heads ({heads}).", "num_heads")
+        c.fail(
+            f"embed_dim ({E}) must be divisible by num_heads ({heads}). {divisor_hint('num_heads', heads, E)}",
+            "num_heads",
+        )
     for arg, value in (("kdim", kdim), ("vdim", vdim)):
         if value != E:
             c.fail(
@@ -132,7 +135,7 @@ def _mha_rule(c: LayerContext) -> None:
 def _encoder_rule(c: LayerContext) -> None:
     E, heads, ff, bias = c["d_model"], c["nhead"], c["dim_feedforward"], c["bias"]
     if E % heads:
-        c.fail(f"d_model ({E}) must be divisible by nhead ({heads}).", "nhead")
+        c.fail(f"d_model ({E}) must be divisible by nhead ({heads}). {divisor_hint('nhead', heads, E)}", "nhead")
     c.param("self_attn.in_proj_weight", 3 * E, E)
     if bias:
         c.param("self_attn.in_proj_bias", 3 * E)
