@@ -39,7 +39,6 @@ PLAIN = [
     "Identity",
     "Dropout: {p: 0.3}",
     "Dropout: {rate: 0.3}",  # Keras' name for p
-    "Dropout1d",
     "Dropout2d",
     "SpatialDropout2D: {rate: 0.2}",
     "Dropout3d",
@@ -47,7 +46,9 @@ PLAIN = [
 ]
 
 CASES = [Case(layer, SHAPE, 0, OUT, "0") for layer in PLAIN] + [
+    # Dropout1d takes [C, L] (PyTorch refuses a batched 4-D input).
     Case("Dropout1d: {p: 0.1}", "[16, 30]", 0, (16, 30), "0"),
+    Case("Dropout1d", "[16]", 0, (16,), "0"),
     Case("Dropout3d", "[4, 2, 3, 4]", 0, (4, 2, 3, 4), "0"),
     # PReLU() shares one slope (counting.md: 1).
     Case(

@@ -35,8 +35,15 @@ def _prelu_rule(c: LayerContext) -> None:
     c.output(c.inp)
 
 
-def _simple(name: str, doc: str, *args: Arg, aliases: tuple[str, ...] = (), family: str = "activation") -> Kind:
-    return Kind(name, family, doc, _same_shape, args, aliases=aliases, formula="0", torch=name)
+def _simple(
+    name: str,
+    doc: str,
+    *args: Arg,
+    aliases: tuple[str, ...] = (),
+    family: str = "activation",
+    ranks: tuple[int, ...] | None = None,
+) -> Kind:
+    return Kind(name, family, doc, _same_shape, args, aliases=aliases, ranks=ranks, formula="0", torch=name)
 
 
 _DIM = Arg("dim", "int", 0, "The dimension (of one sample; 0 is the channel) that sums to 1.", aliases=("axis",))
@@ -120,7 +127,8 @@ register(
     _simple(
         "Dropout", "Zeroes elements at random while training; nothing at inference.", _P, INPLACE, family="dropout"
     ),
-    _simple("Dropout1d", "Zeroes whole channels of [C, L] at random.", _P, INPLACE, family="dropout"),
+    # PyTorch's dropout1d refuses inputs other than [C, L] (or [C]) with their batch dimension
+    _simple("Dropout1d", "Zeroes whole channels of [C, L] at random.", _P, INPLACE, family="dropout", ranks=(1, 2)),
     _simple(
         "Dropout2d",
         "Zeroes whole channels of [C, H, W] at random.",
