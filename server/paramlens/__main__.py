@@ -1,0 +1,7 @@
+"""``python -m paramlens`` is the ``paramlens`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,338 @@
+"""The command line: ``paramlens summary|check|show|kinds|export|serve``.
+
+A thin face over the engine: it reads files, calls ``analyse`` and prints one of the views in
+``render/``. It never imports the language-server stack, and imports rich only for the views that
+draw tables, so that ``paramlens check`` in CI starts about as fast as Python and PyYAML do.
+
+Exit codes: 0 no error, 1 errors in an architecture file, 2 unusable arguments or unreadable files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from . import __version__
+from .engine import analyse
+from .engine.infer import DTYPE_BYTES
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .engine.analysis import Analysis
+
+OK, ERRORS, USAGE = 0, 1, 2
+
+
+class Unusable(Exception):
+    """An argument or file the command cannot work with; the message says why, for a person."""
+
+
+# --- files -----------------------------------------------------------------------------------------
+
+
+def read_source(path: str) -> str:
+    """A file's text (``-`` is standard input): UTF-8, a leading BOM dropped as editors do."""
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as file:
+                data = file.read()
+    except IsADirectoryError:
+        raise Unusable(f"{path} is a directory; give an architecture file (*.arch.yaml)") from None
+    except OSError as exc:
+        raise Unusable(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise Unusable(
+            f"{path}:{line}:{column}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        ) from None
+
+
+def resolve_import(importing: str | None, relpath: str) -> tuple[str, str] | None:
+    """The engine's ``resolve``: an import path read relative to the importing file (or the current
+    directory for standard input). The engine has already refused URLs and absolute paths."""
+    base = os.path.dirname(importing) if importing else os.getcwd()
+    target = os.path.realpath(os.path.join(base, relpath))
+    try:
+        return target, read_source(target)
+    except Unusable:
+        return None
+
+
+def load(path: str, dtype: str | None = None) -> tuple[str, Analysis]:
+    """Read and analyse one file, with imports resolved from disk; ``dtype`` overrides the file's."""
+    text = read_source(path)
+    key = None if path == "-" else os.path.realpath(path)
+    analysis = analyse(text, key=key, resolve=resolve_import)
+    if dtype is not None:
+        analysis.totals = replace(analysis.totals, dtype=dtype, bytes_per_param=DTYPE_BYTES[dtype])
+    return text, analysis
+
+
+def not_architecture(path: str) -> str:
+    return (
+        f"{path} is not an architecture file: its top level is not a mapping with `layers` or `blocks` "
+        "(see `paramlens kinds` and docs/cli.md for the format)"
+    )
+
+
+def load_architecture(path: str, dtype: str | None = None) -> tuple[str, Analysis]:
+    text, analysis = load(path, dtype)
+    if not analysis.is_architecture:
+        raise Unusable(not_architecture(path))
+    return text, analysis
+
+
+def expand(paths: Sequence[str]) -> list[str]:
+    """Files as given; a directory stands for the ``*.arch.yaml``/``*.arch.yml`` files below it."""
+    files = []
+    for path in paths:
+        if path != "-" and os.path.isdir(path):
+            from pathlib import Path
+
+            found = sorted(str(p) for p in Path(path).rglob("*.arch.y*ml") if p.suffix in (".yaml", ".yml"))
+            if not found:
+                raise Unusable(f"{path} holds no *.arch.yaml or *.arch.yml files")
+            files += found
+        else:
+            files.append(path)
+    return files
+
+
+# --- commands --------------------------------------------------------------------------------------
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    _text, analysis = load_architecture(args.file, args.dtype)
+    if args.json:
+        import json
+
+        from .render.json import to_json
+
+        print(json.dumps(to_json(analysis, depth=args.depth), indent=2, ensure_ascii=not _utf8(sys.stdout)))
+    else:
+        from .render.table import print_summary, summary_text
+
+        if sys.stdout.isatty():
+            print_summary(_console(), analysis, depth=args.depth, path=args.file)
+        else:
+            sys.stdout.write(summary_text(analysis, width=_width(), depth=args.depth, path=args.file))
+    return ERRORS if analysis.has_errors else OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .render.text import diagnostic_line, plural, tally
+
+    files, unreadable, skipped, found = expand(args.files), 0, 0, []
+    for path in files:
+        try:
+            _text, analysis = load(path)
+        except Unusable as exc:
+            print(f"paramlens: {exc}", file=sys.stderr)
+            unreadable += 1
+            continue
+        if not analysis.is_architecture:
+            print(f"{path}:1:1: warning: {not_architecture('this file')}; skipped [not-architecture]")
+            skipped += 1
+            continue
+        for d in analysis.diagnostics:
+            print(diagnostic_line(d, path))
+        found += analysis.diagnostics
+    parts = [f"{plural(len(files) - unreadable, 'file')} checked", tally(found) or "no problems"]
+    if skipped:
+        parts.append(f"{skipped:,} skipped (not architecture files)")
+    if unreadable:
+        parts.append(f"{unreadable:,} unreadable")
+    print(", ".join(parts), file=sys.stderr)
+    if unreadable:
+        return USAGE
+    return ERRORS if any(d.severity == 1 for d in found) else OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    text, analysis = load_architecture(args.file)
+    if sys.stdout.isatty():
+        from .render.inline import print_show
+
+        print_show(_console(), text, analysis)
+    else:
+        from .render.inline import show_text
+
+        sys.stdout.write(show_text(text, analysis))
+    return ERRORS if analysis.has_errors else OK
+
+
+def cmd_kinds(args: argparse.Namespace) -> int:
+    from .engine.registry import lookup, suggest, type_names
+    from .render.kinds import kind_detail, kinds_table
+
+    if args.name is None:
+        _console().print(kinds_table())
+        return OK
+    kind = lookup(args.name)
+    if kind is None:
+        hits = suggest(args.name, type_names())
+        hint = f" Did you mean {' or '.join(hits)}?" if hits else " Run `paramlens kinds` for the list."
+        raise Unusable(f"no layer kind named {args.name!r}.{hint}")
+    _console().print(kind_detail(kind))
+    return OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .render.text import diagnostic_line
+
+    _text, analysis = load_architecture(args.file)
+    for d in analysis.diagnostics:
+        print(diagnostic_line(d, args.file), file=sys.stderr)
+    if analysis.has_errors:
+        print(f"paramlens: {args.file} has errors; fix them to export it", file=sys.stderr)
+        return ERRORS
+    try:
+        from .export.torch import to_torch_source
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not exc.name.startswith("paramlens"):
+            raise
+        raise Unusable("the PyTorch exporter is not part of this installation") from None
+    source = to_torch_source(analysis, name=analysis.name)
+    if args.output is None:
+        sys.stdout.write(source)
+        return OK
+    try:
+        with open(args.output, "w", encoding="utf-8") as file:
+            file.write(source)
+    except OSError as exc:
+        raise Unusable(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    print(f"wrote {args.output}", file=sys.stderr)
+    return OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from .lsp.server import main as serve
+    except ModuleNotFoundError as exc:
+        raise Unusable(f"the language server cannot start: {exc}") from None
+    return serve(["--tcp", args.tcp] if args.tcp else [])
+
+
+# --- arguments -------------------------------------------------------------------------------------
+
+
+def _depth(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be a positive integer (1 shows the top-level layers only), not {text!r}"
+        )
+    return int(text)
+
+
+def _host_port(text: str) -> str:
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, e.g. 127.0.0.1:2087, not {text!r}")
+    return text
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    """argparse's formatter, sized without importing shutil (a few ms of every start-up)."""
+    try:
+        width = os.get_terminal_size(sys.stderr.fileno()).columns - 2
+    except (OSError, ValueError):
+        width = 100
+    return argparse.HelpFormatter(prog, width=max(width, 40))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="paramlens",
+        formatter_class=_formatter,
+        description="Exact parameter counts and output shapes of neural-network architectures written in YAML.",
+        epilog="Exit codes: 0 no error, 1 errors found, 2 unusable arguments or unreadable files.",
+    )
+    parser.add_argument("--version", action="version", version=f"paramlens {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = commands.add_parser(
+        "summary", formatter_class=_formatter, help="the layer table and totals of an architecture file"
+    )
+    p.add_argument("file", metavar="FILE", help="an architecture file (*.arch.yaml), or - for standard input")
+    p.add_argument("--json", action="store_true", help="print JSON (schema in docs/json-output.md)")
+    p.add_argument("--depth", type=_depth, metavar="N", help="fold composites below nesting level N (1: top level)")
+    p.add_argument(
+        "--dtype", choices=list(DTYPE_BYTES), help="parameter type for the size in bytes (default: the file's, float32)"
+    )
+    p.set_defaults(run=cmd_summary)
+
+    p = commands.add_parser(
+        "check", formatter_class=_formatter, help="print diagnostics as path:line:col: severity: message [code]"
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="architecture files or directories (their *.arch.yaml)")
+    p.set_defaults(run=cmd_check)
+
+    p = commands.add_parser(
+        "show", formatter_class=_formatter, help="the file with counts and shapes inline, errors underlined"
+    )
+    p.add_argument("file", metavar="FILE", help="an architecture file, or - for standard input")
+    p.set_defaults(run=cmd_show)
+
+    p = commands.add_parser(
+        "kinds", formatter_class=_formatter, help="the layer kinds, or one kind's arguments and docs"
+    )
+    p.add_argument("name", nargs="?", metavar="NAME", help="a layer type (PyTorch or Keras name)")
+    p.set_defaults(run=cmd_kinds)
+
+    p = commands.add_parser("export", formatter_class=_formatter, help="write the architecture as a PyTorch module")
+    p.add_argument("file", metavar="FILE", help="an architecture file without errors")
+    p.add_argument("--torch", action="store_true", required=True, help="export PyTorch source (the only target)")
+    p.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of standard output")
+    p.set_defaults(run=cmd_export)
+
+    p = commands.add_parser("serve", formatter_class=_formatter, help="run the language server (stdio by default)")
+    p.add_argument("--tcp", type=_host_port, metavar="HOST:PORT", help="listen on a TCP socket instead of stdio")
+    p.set_defaults(run=cmd_serve)
+    return parser
+
+
+# --- output ----------------------------------------------------------------------------------------
+
+
+def _utf8(stream: object) -> bool:
+    return (getattr(stream, "encoding", None) or "").lower().replace("-", "") == "utf8"
+
+
+def _width() -> int:
+    """Columns for output that is not a terminal (a file, a pipe, a CI log): ``COLUMNS`` or 120."""
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) >= 40 else 120
+
+
+def _console() -> Console:
+    """A rich console on stdout: colours and the terminal's width on a terminal, plain text otherwise."""
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else _width(), highlight=False)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The ``paramlens`` entry point; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    if not _utf8(sys.stdout):
+        sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
+    try:
+        return args.run(args)
+    except Unusable as exc:
+        print(f"paramlens: {exc}", file=sys.stderr)
+        return USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `paramlens kinds | head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return OK

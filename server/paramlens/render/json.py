@@ -1,0 +1,105 @@
+"""The JSON summary: ``paramlens summary --json`` and the language server's ``paramlens/summary``.
+
+A public interface, documented field by field in docs/json-output.md: add fields, never rename or
+remove one without raising ``FORMAT_VERSION``. Lines and columns are 1-based (columns count code
+points); ``end_column`` is exclusive. Unknown values are ``null``, never guessed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..engine import shapes
+from ..engine.analysis import Analysis, Argument, Diagnostic, LayerResult, Severity, Span, Tensor
+
+FORMAT_VERSION = 1
+
+
+def to_json(analysis: Analysis, depth: int | None = None) -> dict[str, Any]:
+    """The analysis as JSON-ready data; ``depth`` folds composites below that nesting level
+    (1: top-level layers only), keeping their totals."""
+    totals = analysis.totals
+    return {
+        "format_version": FORMAT_VERSION,
+        "name": analysis.name,
+        "input_shape": shapes.as_list(analysis.input_shape),
+        "output_shape": shapes.as_list(analysis.output_shape),
+        "total_params": totals.params,
+        "trainable_params": totals.trainable,
+        "non_trainable_params": totals.non_trainable,
+        "buffers": totals.buffers,
+        "dtype": totals.dtype,
+        "size_bytes": totals.size_bytes,
+        "layers": [_layer(layer, depth, 1) for layer in analysis.layers],
+        "diagnostics": [_diagnostic(d) for d in analysis.diagnostics],
+        "errors": sum(1 for d in analysis.diagnostics if d.severity == Severity.ERROR),
+        "blocks": list(analysis.blocks),
+        "imports": list(analysis.imports),
+    }
+
+
+def _layer(layer: LayerResult, depth: int | None, level: int) -> dict[str, Any]:
+    params, trainable = layer.param_count, layer.trainable_count
+    folded = depth is not None and level >= depth
+    return {
+        "index": ".".join(str(p) for p in layer.path),
+        "type": layer.type,
+        "written_type": layer.written_type,
+        "category": layer.category,
+        "name": layer.name,
+        **(_position(None) if layer.foreign else _position(layer.span)),
+        "params": params,
+        "trainable_params": trainable,
+        "non_trainable_params": None if params is None or trainable is None else params - trainable,
+        "buffers": layer.buffer_count,
+        "input_shape": shapes.as_list(layer.input_shape),
+        "output_shape": shapes.as_list(layer.output_shape),
+        "formula": layer.formula.text() if layer.formula else None,
+        "tensors": [_tensor(t) for t in layer.params],
+        "buffer_tensors": [{"name": t.name, "shape": list(t.shape), "numel": t.numel} for t in layer.buffers],
+        "arguments": {name: _argument(arg) for name, arg in layer.arguments.items()},
+        "repeat": layer.repeat,
+        "instance": layer.instance,
+        "foreign": layer.foreign,
+        "children": [] if folded else [_layer(child, depth, level + 1) for child in layer.children],
+    }
+
+
+def _position(span: Span | None) -> dict[str, int | None]:
+    if span is None:
+        return {"line": None, "column": None, "end_line": None, "end_column": None}
+    return {
+        "line": span.start_line + 1,
+        "column": span.start_char + 1,
+        "end_line": span.end_line + 1,
+        "end_column": span.end_char + 1,
+    }
+
+
+def _tensor(tensor: Tensor) -> dict[str, Any]:
+    return {"name": tensor.name, "shape": list(tensor.shape), "numel": tensor.numel, "trainable": tensor.trainable}
+
+
+def _argument(arg: Argument) -> dict[str, Any]:
+    source = arg.origin.layer or "the model input" if arg.origin.how == "inferred" else None
+    return {"value": _value(arg.value), "origin": arg.origin.how, "from": source}
+
+
+def _value(value: Any) -> Any:
+    """Argument values as JSON: tuples become lists; anything exotic becomes its text."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, tuple | list):
+        return [_value(v) for v in value]
+    return str(value)
+
+
+def _diagnostic(d: Diagnostic) -> dict[str, Any]:
+    return {
+        "severity": d.severity.label,
+        "code": d.code,
+        "message": d.message,
+        **_position(d.span),
+        "related": [{"message": r.message, **_position(r.span)} for r in d.related],
+        "fixes": [{"title": f.title, "action": f.action, "text": f.text, **_position(f.span)} for f in d.fixes],
+    }

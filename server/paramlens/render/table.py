@@ -1,0 +1,153 @@
+"""The ``summary`` view: a torchinfo/Keras-style table of the layer tree, then the model totals.
+
+Rendered with rich. Composites (blocks, Sequential, Repeat, Residual, Add, Multiply, Concat and
+their branches) are rows with their totals, their parts indented below them; ``depth`` folds the
+levels below it. The table wraps long cells rather than cutting them, so nothing is lost in a
+narrow terminal or a CI log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from io import StringIO
+
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..engine.analysis import Analysis, LayerResult, Severity
+from .text import count, diagnostic_line, shape, tally, type_label
+
+_SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
+
+
+def summary_text(analysis: Analysis, width: int = 100, depth: int | None = None, path: str | None = None) -> str:
+    """The summary as plain text (no colour), ``width`` columns wide, without trailing spaces."""
+    out = StringIO()
+    console = Console(file=out, width=width, color_system=None, force_terminal=False, highlight=False)
+    print_summary(console, analysis, depth=depth, path=path)
+    return "\n".join(line.rstrip() for line in out.getvalue().split("\n"))
+
+
+def print_summary(console: Console, analysis: Analysis, depth: int | None = None, path: str | None = None) -> None:
+    """The layer table, the totals, then the diagnostics as ``path:line:col: severity: message [code]``
+    (one line each, never wrapped, so that CI problem matchers read them)."""
+    table, needed = layer_table(analysis, depth, console.width)
+    width = console.width
+    console.width = max(needed, width)  # too narrow even without the optional columns: longer lines, never cut cells
+    try:
+        console.print(table)
+    finally:
+        console.width = width
+    console.print()
+    console.print(totals_table(analysis))
+    if not analysis.diagnostics:
+        return
+    console.print(f"\n{tally(analysis.diagnostics)}:", style="bold", markup=False)
+    for d in analysis.diagnostics:
+        console.print(diagnostic_line(d, path), style=_SEVERITY_STYLE.get(d.severity, ""), soft_wrap=True, markup=False)
+
+
+# (header, justify, wraps, style); only names may wrap (down to MIN_FOLD characters)
+_COLUMNS = {
+    "#": ("#", "right", False, "dim"),
+    "layer": ("Layer (type)", "left", False, ""),
+    "name": ("Name", "left", True, ""),
+    "shape": ("Output shape", "left", False, ""),
+    "params": ("Params", "right", False, ""),
+    "formula": ("Formula", "left", False, ""),
+}
+_DROPPABLE = ("#", "formula")  # dropped in this order when the table does not fit the width
+MIN_FOLD = 12
+
+
+def layer_table(analysis: Analysis, depth: int | None = None, width: int | None = None) -> tuple[Table, int]:
+    """The layer tree as a table, and the width it needs. Cells are never cut: when ``width`` is too
+    narrow for every column, the index and then the formula columns are left out (the JSON output
+    keeps them); a table that still does not fit needs more than ``width``."""
+    rows = [_cells(layer, prefix) for layer, prefix in _rows(analysis.layers, depth)]
+    keys = [k for k in _COLUMNS if k != "name" or any(row["name"] for row in rows)]
+    for drop in _DROPPABLE:
+        if width is None or _needed(rows, keys) <= width:
+            break
+        keys.remove(drop)
+    title = analysis.name or "Model"
+    if analysis.input_shape is not None:
+        title += f" · input {shape(analysis.input_shape)}"
+    table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, show_edge=False)
+    for key in keys:
+        header, justify, wraps, style = _COLUMNS[key]
+        table.add_column(header, justify=justify, style=style, no_wrap=not wraps, overflow="fold")
+    for row in rows:
+        table.add_row(*(row[key] for key in keys))
+    if not rows:
+        table.add_row(*(Text("no layers", style="dim") if key == "layer" else "" for key in keys))
+    return table, _needed(rows, keys)
+
+
+def _cells(layer: LayerResult, prefix: str) -> dict[str, Text]:
+    style = {"layer": "", "branch": "italic"}.get(layer.category, "bold")
+    return {
+        "#": Text(".".join(str(p) for p in layer.path)),
+        "layer": Text(prefix) + Text(type_label(layer), style),
+        "name": Text(layer.name or ""),
+        "shape": Text(shape(layer.output_shape)),
+        "params": Text(count(layer.param_count), style),
+        "formula": Text(_formula(layer)),
+    }
+
+
+def _needed(rows: list[dict[str, Text]], keys: list[str]) -> int:
+    """The narrowest width that shows every cell whole: unwrapped columns at their widest cell,
+    wrapping ones at ``MIN_FOLD``, plus rich's padding and separators (three characters a column)."""
+    total = 3 * len(keys) - 1
+    for key in keys:
+        header, _justify, wraps, _style = _COLUMNS[key]
+        widest = max([cell_len(header), *(row[key].cell_len for row in rows)])
+        total += min(widest, MIN_FOLD) if wraps else widest
+    return total
+
+
+def totals_table(analysis: Analysis) -> Table:
+    totals = analysis.totals
+    grid = Table.grid(padding=(0, 2), pad_edge=True)
+    grid.add_column(style="bold")
+    grid.add_column(justify="right")
+    grid.add_column(style="dim")
+    grid.add_row("Total params", count(totals.params), "")
+    grid.add_row("Trainable params", count(totals.trainable), "")
+    grid.add_row("Non-trainable params", count(totals.non_trainable), "frozen layers" if totals.non_trainable else "")
+    grid.add_row("Buffers", count(totals.buffers), "running statistics and other state; not parameters")
+    size = "?" if totals.size_mb is None else f"{totals.size_mb:,.2f} MB"
+    detail = f"{totals.dtype}, {totals.bytes_per_param} byte{'s' * (totals.bytes_per_param != 1)} per parameter"
+    if totals.size_bytes is not None:
+        detail = f"{totals.size_bytes:,} bytes; {detail}"
+    grid.add_row("Params size", size, detail)
+    grid.add_row("Input shape", shape(analysis.input_shape), "")
+    grid.add_row("Output shape", shape(analysis.output_shape), "")
+    return grid
+
+
+def _rows(
+    layers: list[LayerResult], depth: int | None, level: int = 1, lead: str = ""
+) -> Iterator[tuple[LayerResult, str]]:
+    """The visible layers in order, each with its tree prefix (``├─ ``, ``│  └─ ``)."""
+    for i, layer in enumerate(layers):
+        last = i == len(layers) - 1
+        yield layer, (lead + ("└─ " if last else "├─ ")) if level > 1 else ""
+        if depth is None or level < depth:
+            below = (lead + ("   " if last else "│  ")) if level > 1 else ""
+            yield from _rows(layer.children, depth, level + 1, below)
+
+
+def _formula(layer: LayerResult) -> str:
+    """The numbers of the count, e.g. ``(3 × 3 × 3 + 1) × 16``; the symbols are in ``kinds`` and hovers."""
+    if layer.formula is not None:
+        return "" if layer.formula.numeric == str(layer.formula.value) else layer.formula.numeric
+    if layer.repeat is not None and layer.repeat > 1 and layer.children:
+        once = [c.param_count for c in layer.children]
+        if None not in once and layer.param_count == layer.repeat * sum(once):  # type: ignore[arg-type]
+            return f"{layer.repeat:,} × {sum(once):,}"  # type: ignore[arg-type]
+    return ""
