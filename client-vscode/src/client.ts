@@ -8,7 +8,8 @@ import {
   State,
 } from "vscode-languageclient/node";
 import { configurationItem, toServerConfiguration } from "./settings";
-import { LaunchFailure, resolveLaunch } from "./server";
+import { LaunchFailure, isLaunchFailure } from "./launch";
+import { resolveLaunch } from "./server";
 
 /** The documents the server sees: all YAML (it answers nothing for YAML that is not an architecture). */
 export const DOCUMENT_SELECTOR = [
@@ -44,10 +45,6 @@ function clientOptions(log: vscode.LogOutputChannel): LanguageClientOptions {
       },
     },
   };
-}
-
-function isFailure(value: unknown): value is LaunchFailure {
-  return typeof value === "object" && value !== null && "message" in value && "setting" in value;
 }
 
 export class ServerController implements vscode.Disposable {
@@ -104,7 +101,8 @@ export class ServerController implements vscode.Disposable {
 
   private async doStart(): Promise<void> {
     const launch = await resolveLaunch(this.context.extensionPath, this.log);
-    if (isFailure(launch)) {
+    if (isLaunchFailure(launch)) {
+      launch.problems.forEach((problem) => this.log.warn(problem));
       this.log.error(launch.message);
       void this.explain(launch);
       return;
@@ -143,7 +141,7 @@ export class ServerController implements vscode.Disposable {
     this.stateEmitter.fire();
   }
 
-  /** The notification for a server that cannot start, with a button to the setting that fixes it. */
+  /** The notification for a server that cannot start, with buttons to the settings that fix it. */
   private async explain(failure: LaunchFailure): Promise<void> {
     const actions = ["Open Setting"];
     if (vscode.extensions.getExtension("ms-python.python") !== undefined) {
@@ -151,7 +149,7 @@ export class ServerController implements vscode.Disposable {
     }
     const choice = await vscode.window.showErrorMessage(failure.message, ...actions);
     if (choice === "Open Setting") {
-      await vscode.commands.executeCommand("workbench.action.openSettings", failure.setting);
+      await vscode.commands.executeCommand("workbench.action.openSettings", "paramlens.interpreter");
     } else if (choice === "Select Interpreter") {
       await vscode.commands.executeCommand("python.setInterpreter");
     }

@@ -282,3 +282,62 @@ export function chooseServer(options: {
 export function isLaunchError(value: Launch | LaunchError): value is LaunchError {
   return "error" in value;
 }
+
+/** No server can start: the notification's text. */
+export interface LaunchFailure {
+  readonly message: string;
+  /** Rejected candidates, one line each, for the output channel. */
+  readonly problems: readonly string[];
+}
+
+/**
+ * Tries the candidates in order and starts the server with the first Python 3.11+ that can run one; `probe`
+ * runs `PROBE_SCRIPT` with an interpreter (undefined when it does not run).
+ */
+export async function selectLaunch(options: {
+  candidates: readonly Candidate[];
+  probe: (python: string) => Promise<Probe | undefined>;
+  bundle: Bundle | undefined;
+  pythonPath: string | undefined;
+  platform: NodeJS.Platform;
+}): Promise<Launch | LaunchFailure> {
+  const problems: string[] = [];
+  for (const candidate of options.candidates) {
+    const probe = await options.probe(candidate.path);
+    const label = `${candidate.path} (${SOURCE_LABELS[candidate.source]})`;
+    if (probe === undefined) {
+      problems.push(`${label} did not run as Python.`);
+      continue;
+    }
+    if (!isSupportedPython(probe.version)) {
+      problems.push(`${label} is Python ${formatVersion(probe.version)}.`);
+      continue;
+    }
+    const choice = chooseServer({ ...options, python: candidate.path, probe });
+    if (!isLaunchError(choice)) {
+      return choice;
+    }
+    problems.push(choice.error);
+  }
+  const needs = `paramlens needs Python ${MIN_PYTHON.join(".")} or newer to run its language server.`;
+  if (options.candidates.length === 0) {
+    return {
+      message:
+        `${needs} None was found (no interpreter selected in the Python extension, no python3 or python on ` +
+        "PATH). Install Python 3.11+ or set paramlens.interpreter.",
+      problems,
+    };
+  }
+  return { message: `${needs} ${problems.join(" ")} Set paramlens.interpreter to a Python 3.11+.`, problems };
+}
+
+const SOURCE_LABELS: Record<CandidateSource, string> = {
+  setting: "paramlens.interpreter",
+  "python-extension": "selected in the Python extension",
+  path: "on PATH",
+};
+
+/** Type guard for the two outcomes of `selectLaunch`. */
+export function isLaunchFailure(value: Launch | LaunchFailure): value is LaunchFailure {
+  return "problems" in value;
+}

@@ -1,6 +1,7 @@
 /**
- * Finds out on this machine how to start the server (probing interpreters, reading the bundle's manifest) and
- * lets `launch.ts` decide. Glue: the decisions themselves are pure and unit-tested.
+ * Finds out on this machine how to start the server (the settings, the Python extension's interpreter, PATH,
+ * the bundle's manifest, probing interpreters) and lets `launch.ts` decide. Glue: the decisions are pure and
+ * unit-tested there.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -10,23 +11,15 @@ import * as vscode from "vscode";
 import {
   Bundle,
   Launch,
+  LaunchFailure,
   Probe,
   PROBE_SCRIPT,
-  chooseServer,
   commandFromSetting,
-  formatVersion,
   interpreterCandidates,
-  isLaunchError,
-  isSupportedPython,
   parseProbe,
+  selectLaunch,
 } from "./launch";
 import { selectedInterpreter } from "./python";
-
-/** No server can start; `setting` is the setting that would fix it. */
-export interface LaunchFailure {
-  message: string;
-  setting: "paramlens.interpreter" | "paramlens.serverCommand";
-}
 
 function isFile(file: string): boolean {
   try {
@@ -86,43 +79,11 @@ export async function resolveLaunch(
     isFile,
     vars,
   });
-  const bundle = readBundle(extensionPath);
-  const problems: string[] = [];
-  for (const candidate of candidates) {
-    const info = await probe(candidate.path, log);
-    if (info === undefined) {
-      problems.push(`${candidate.path} (${candidate.source}) did not run as Python.`);
-      continue;
-    }
-    if (!isSupportedPython(info.version)) {
-      problems.push(`${candidate.path} (${candidate.source}) is Python ${formatVersion(info.version)}.`);
-      continue;
-    }
-    const choice = chooseServer({
-      python: candidate.path,
-      probe: info,
-      bundle,
-      pythonPath: process.env.PYTHONPATH,
-      platform: process.platform,
-    });
-    if (!isLaunchError(choice)) {
-      return choice;
-    }
-    problems.push(choice.error);
-  }
-  problems.forEach((problem) => log.warn(problem));
-  if (candidates.length === 0) {
-    return {
-      message:
-        "paramlens needs Python 3.11 or newer to run its language server, and none was found " +
-        "(no interpreter selected in the Python extension, no python3 or python on PATH). " +
-        "Install Python 3.11+ or set paramlens.interpreter.",
-      setting: "paramlens.interpreter",
-    };
-  }
-  const tried = candidates.map((c) => c.path).join(", ");
-  return {
-    message: `paramlens needs Python 3.11 or newer to run its language server. ${problems[0]} (Tried: ${tried}.)`,
-    setting: "paramlens.interpreter",
-  };
+  return selectLaunch({
+    candidates,
+    probe: (python) => probe(python, log),
+    bundle: readBundle(extensionPath),
+    pythonPath: process.env.PYTHONPATH,
+    platform: process.platform,
+  });
 }

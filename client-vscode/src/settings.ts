@@ -3,8 +3,8 @@
  * configuration. Pure: `get` abstracts `workspace.getConfiguration("paramlens").get`.
  *
  * Only the server's keys are sent (not `interpreter`, `serverCommand` or `trace`, which are the client's), and
- * every value is checked, so a hand-edited settings.json with a wrong type gives the default rather than
- * something the server would reject.
+ * every value is checked the way the server checks it (paramlens/lsp/config.py), so a hand-edited settings.json
+ * with a wrong type gives the default in both places.
  */
 
 export type NumberStyle = "exact" | "compact";
@@ -43,6 +43,8 @@ export type Getter = (key: string) => unknown;
 export function toServerConfiguration(get: Getter): ServerConfiguration {
   const files = get("files");
   const maxFileSize = get("maxFileSize");
+  // As the server reads them: the non-empty strings of the list, or the defaults when there are none.
+  const globs = Array.isArray(files) ? files.filter((f): f is string => typeof f === "string" && f !== "") : [];
   return {
     inlayHints: {
       params: bool(get("inlayHints.params"), DEFAULTS.inlayHints.params),
@@ -51,12 +53,9 @@ export function toServerConfiguration(get: Getter): ServerConfiguration {
     },
     numbers: oneOf(get("numbers"), ["exact", "compact"], DEFAULTS.numbers),
     codeLens: oneOf(get("codeLens"), ["auto", "on", "off"], DEFAULTS.codeLens),
-    files:
-      Array.isArray(files) && files.every((f) => typeof f === "string")
-        ? [...(files as string[])]
-        : [...DEFAULTS.files],
+    files: globs.length > 0 ? globs : [...DEFAULTS.files],
     maxFileSize:
-      typeof maxFileSize === "number" && Number.isInteger(maxFileSize) && maxFileSize >= 0
+      typeof maxFileSize === "number" && Number.isInteger(maxFileSize) && maxFileSize > 0
         ? maxFileSize
         : DEFAULTS.maxFileSize,
   };

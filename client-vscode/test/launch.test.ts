@@ -12,7 +12,9 @@ import {
   isLaunchError,
   isSupportedPython,
   parseProbe,
+  isLaunchFailure,
   releaseOf,
+  selectLaunch,
 } from "../src/launch";
 
 const vars = { workspaceFolder: "/ws", home: "/home/ada" };
@@ -219,5 +221,65 @@ describe("chooseServer", () => {
     });
     assert.ok(!isLaunchError(launch));
     assert.deepEqual(launch.env, { PYTHONPATH: "C:\\ext\\bundled\\libs;C:\\mine" });
+  });
+});
+
+describe("selectLaunch", () => {
+  const probes: Record<string, Probe | undefined> = {
+    "/old/python": probe({ version: [3, 9, 18] }),
+    "/usr/bin/python3": probe({ paramlens: "0.1.0", server: true, cyaml: true }),
+    "/usr/bin/python": probe(),
+  };
+  const select = (paths: string[], b: Bundle | null = bundle) =>
+    selectLaunch({
+      candidates: paths.map((p) => ({ path: p, source: p === "/old/python" ? "python-extension" : "path" })),
+      probe: async (python) => probes[python],
+      bundle: b ?? undefined,
+      pythonPath: undefined,
+      platform: "linux",
+    });
+
+  it("skips a Python that is too old or does not run, and takes the next", async () => {
+    const launch = await select(["/nothing/python", "/old/python", "/usr/bin/python3"]);
+    assert.ok(!isLaunchFailure(launch));
+    assert.equal(launch.command, "/usr/bin/python3");
+    assert.equal(launch.env, undefined);
+  });
+  it("takes the first Python 3.11+, even when a later one has paramlens installed", async () => {
+    const launch = await select(["/usr/bin/python", "/usr/bin/python3"]);
+    assert.ok(!isLaunchFailure(launch));
+    assert.equal(launch.command, "/usr/bin/python");
+    assert.deepEqual(launch.env, { PYTHONPATH: "/ext/bundled/libs" });
+  });
+  it("explains every rejected candidate when none can run the server", async () => {
+    const failure = await select(["/nothing/python", "/old/python"]);
+    assert.deepEqual(failure, {
+      message:
+        "paramlens needs Python 3.11 or newer to run its language server. " +
+        "/nothing/python (on PATH) did not run as Python. " +
+        "/old/python (selected in the Python extension) is Python 3.9.18. " +
+        "Set paramlens.interpreter to a Python 3.11+.",
+      problems: [
+        "/nothing/python (on PATH) did not run as Python.",
+        "/old/python (selected in the Python extension) is Python 3.9.18.",
+      ],
+    });
+  });
+  it("says what to install when no Python is found at all", async () => {
+    const failure = await select([]);
+    assert.ok(isLaunchFailure(failure));
+    assert.equal(
+      failure.message,
+      "paramlens needs Python 3.11 or newer to run its language server. None was found (no interpreter selected " +
+        "in the Python extension, no python3 or python on PATH). Install Python 3.11+ or set paramlens.interpreter.",
+    );
+  });
+  it("reports a Python without paramlens when the extension has no bundle", async () => {
+    const failure = await select(["/usr/bin/python"], null);
+    assert.ok(isLaunchFailure(failure));
+    assert.deepEqual(failure.problems, [
+      "/usr/bin/python has no paramlens installed and this extension carries no bundled server. " +
+        'Install it with "/usr/bin/python -m pip install paramlens" or set paramlens.serverCommand.',
+    ]);
   });
 });

@@ -46,13 +46,18 @@ describe("toServerConfiguration", () => {
         "inlayHints.params": "no",
         numbers: "scientific",
         codeLens: true,
-        files: ["a.yaml", 3],
+        files: "a.yaml",
         maxFileSize: -5,
       }),
     );
     assert.deepEqual(config, { ...DEFAULTS, inlayHints: { ...DEFAULTS.inlayHints }, files: [...DEFAULTS.files] });
     assert.equal(toServerConfiguration(getter({ maxFileSize: 1.5 })).maxFileSize, 10485760);
-    assert.deepEqual(toServerConfiguration(getter({ files: [] })).files, []);
+    assert.equal(toServerConfiguration(getter({ maxFileSize: 0 })).maxFileSize, 10485760);
+  });
+  it("keeps the non-empty globs of the files list, as the server does", () => {
+    assert.deepEqual(toServerConfiguration(getter({ files: ["a.yaml", 3, "", "b/**"] })).files, ["a.yaml", "b/**"]);
+    assert.deepEqual(toServerConfiguration(getter({ files: [] })).files, ["**/*.yaml", "**/*.yml"]);
+    assert.deepEqual(toServerConfiguration(getter({ files: [""] })).files, ["**/*.yaml", "**/*.yml"]);
   });
   it("returns a fresh files list that does not alias the defaults", () => {
     const config = toServerConfiguration(getter({}));
