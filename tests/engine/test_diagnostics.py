@@ -281,8 +281,27 @@ def test_transposed_convolution_with_too_much_padding() -> None:
     diagnostic, _ = single(text, "shape-error")
     assert diagnostic.span == Span(2, 64, 2, 65)  # the 2 of padding
     assert diagnostic.message == (
-        "ConvTranspose2d: the output H would be (2 − 1)·1 − 4 + 2 + 0 + 1 = 0 "
+        "ConvTranspose2d: the output H would be (2 − 1)·1 − 4 + 2 + 0 + 1 = 0 (an empty tensor). Reduce padding."
+    )
+
+
+def test_transposed_convolution_with_a_negative_output() -> None:
+    text = "input: [4, 2, 2]\nlayers:\n  - ConvTranspose2d: {out_channels: 4, kernel_size: 1, padding: 2}\n"
+    diagnostic, _ = single(text, "shape-error")
+    assert diagnostic.span == Span(2, 64, 2, 65)  # the 1 of padding
+    assert diagnostic.message == (
+        "ConvTranspose2d: the output H would be (2 − 1)·1 − 4 + 0 + 0 + 1 = -2 "
         '(PyTorch: "Output size is too small"). Reduce padding.'
+    )
+
+
+def test_avg_pool_3d_wants_the_unpadded_input_at_least_the_kernel() -> None:
+    text = "input: [4, 3, 1, 6]\nlayers:\n  - AvgPool3d: {kernel_size: 2, stride: 1, padding: 1}\n"
+    diagnostic, _ = single(text, "shape-error")
+    assert diagnostic.span == at(text, 2, "2")
+    assert diagnostic.message == (
+        "AvgPool3d: the input's H (1) is smaller than the kernel (2); AvgPool3d does not count padding here "
+        '(PyTorch: "input image smaller than kernel size"). Use kernel_size ≤ 1.'
     )
 
 

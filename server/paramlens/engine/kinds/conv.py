@@ -53,7 +53,11 @@ def sliding_output(
             continue
         p = 0 if padding == "valid" else padding[i]
         effective = d * (k - 1) + 1
-        if effective > size + 2 * p:
+        numerator = size + 2 * p - (d * (k - 1) + 1 if dilation is not None else k)
+        value = (-(-numerator // s) if ceil_mode else numerator // s) + 1
+        if ceil_mode and (value - 1) * s >= size + p:
+            value -= 1  # a window may not start in the right padding
+        if value < 1:  # with ceil_mode a window may overhang the input: only an empty output fails
             padded = f"{size} + 2×{p} = {size + 2 * p}" if p else str(size)
             torch_says = (
                 "Output size is too small"
@@ -70,10 +74,6 @@ def sliding_output(
         reach = f"{2 * p} − {d * (k - 1)} − 1" if dilation is not None else f"{2 * p} − {k}"
         sym_reach = "2p − d(k − 1) − 1" if dilation is not None else "2p − k"
         bracket = ("⌈", "⌉") if ceil_mode else ("⌊", "⌋")
-        numerator = size + 2 * p - (d * (k - 1) + 1 if dilation is not None else k)
-        value = (-(-numerator // s) if ceil_mode else numerator // s) + 1
-        if ceil_mode and (value - 1) * s >= size + p:
-            value -= 1  # a window may not start in the right padding
         c.step(
             f"{name}_out = {bracket[0]}({name} + {sym_reach}) / s{bracket[1]} + 1",
             f"{bracket[0]}({size} + {reach}) / {s}{bracket[1]} + 1",
@@ -169,7 +169,8 @@ def _transpose_rule(n: int):
             if value <= 0:
                 c.fail(
                     f"the output {name} would be ({size} − 1)·{s} − {2 * p} + {d * (k - 1)} + {op} + 1 = {value} "
-                    '(PyTorch: "Output size is too small"). Reduce padding.',
+                    + ('(PyTorch: "Output size is too small")' if value < 0 else "(an empty tensor)")
+                    + ". Reduce padding.",
                     "padding",
                     "shape-error",
                 )

@@ -23,12 +23,26 @@ def _check_padding(c: LayerContext, kernel, padding) -> None:
             )
 
 
+def _check_unpadded(c: LayerContext, kernel) -> None:
+    """PyTorch's avg_pool3d wants every input size, before padding, at least the kernel's."""
+    for size, k, name in zip(c.spatial_in or (), kernel, DIM_NAMES[3], strict=False):
+        if size is not None and size < k:
+            c.fail(
+                f"the input's {name} ({size}) is smaller than the kernel ({k}); AvgPool3d does not count "
+                f'padding here (PyTorch: "input image smaller than kernel size"). Use kernel_size ≤ {size}.',
+                "kernel_size",
+                "shape-error",
+            )
+
+
 def _pool_rule(n: int, is_max: bool):
     def rule(c: LayerContext) -> None:
         kernel, padding = c["kernel_size"], c["padding"]
         stride = c["stride"] if c["stride"] is not None else kernel
         dilation = c["dilation"] if is_max else None
         _check_padding(c, kernel, padding)
+        if n == 3 and not is_max:
+            _check_unpadded(c, kernel)
         c.count("0 (pooling has no parameters)", "0")
         spatial = sliding_output(c, n, kernel, stride, padding, dilation, ceil_mode=c["ceil_mode"])
         channels = c.inp[0] if c.inp is not None and c.inp and c.inp[0] is not ... else None
