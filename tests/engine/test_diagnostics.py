@@ -436,3 +436,13 @@ def test_no_follow_on_errors_after_any_error(first: str) -> None:
     assert len(analysis.diagnostics) == 1
     assert analysis.diagnostics[0].span.start_line == 2
     assert analysis.output_shape == (10,)
+
+
+def test_one_dimensional_adaptive_pooling_needs_an_integer() -> None:
+    text = "input: [8, 20]\nlayers:\n  - AdaptiveAvgPool1d: {output_size: [null]}\n"
+    diagnostic, _ = single(text, "invalid-value")
+    assert diagnostic.span == at(text, 2, "[null]")
+    assert diagnostic.message == (
+        "AdaptiveAvgPool1d: output_size must be an integer: null (keep the size) works only in 2-D and 3-D "
+        "adaptive pooling."
+    )

@@ -54,6 +54,11 @@ def _pool_rule(n: int, is_max: bool):
 def _adaptive_rule(n: int):
     def rule(c: LayerContext) -> None:
         size = c["output_size"]
+        if n == 1 and size[0] is None:  # PyTorch's 1-D adaptive pooling takes an integer only
+            c.fail(
+                "output_size must be an integer: null (keep the size) works only in 2-D and 3-D adaptive pooling.",
+                "output_size",
+            )
         c.count("0 (pooling has no parameters)", "0")
         inp = c.inp
         if inp is None:
