@@ -12,12 +12,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .engine import analyse
+from .engine import Severity, analyse
 from .engine.infer import DTYPE_BYTES
 
 if TYPE_CHECKING:
@@ -120,12 +120,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
         print(json.dumps(to_json(analysis, depth=args.depth), indent=2, ensure_ascii=not _utf8(sys.stdout)))
     else:
-        from .render.table import print_summary, summary_text
+        from .render.table import print_summary
 
-        if sys.stdout.isatty():
-            print_summary(_console(), analysis, depth=args.depth, path=args.file)
-        else:
-            sys.stdout.write(summary_text(analysis, width=_width(), depth=args.depth, path=args.file))
+        _draw(lambda console: print_summary(console, analysis, depth=args.depth, path=args.file))
     return ERRORS if analysis.has_errors else OK
 
 
@@ -155,7 +152,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(", ".join(parts), file=sys.stderr)
     if unreadable:
         return USAGE
-    return ERRORS if any(d.severity == 1 for d in found) else OK
+    return ERRORS if any(d.severity == Severity.ERROR for d in found) else OK
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -176,14 +173,14 @@ def cmd_kinds(args: argparse.Namespace) -> int:
     from .render.kinds import kind_detail, kinds_table
 
     if args.name is None:
-        _console().print(kinds_table())
+        _draw(lambda console: console.print(kinds_table()))
         return OK
     kind = lookup(args.name)
     if kind is None:
         hits = suggest(args.name, type_names())
         hint = f" Did you mean {' or '.join(hits)}?" if hits else " Run `paramlens kinds` for the list."
         raise Unusable(f"no layer kind named {args.name!r}.{hint}")
-    _console().print(kind_detail(kind))
+    _draw(lambda console: console.print(kind_detail(kind)))
     return OK
 
 
@@ -314,11 +311,22 @@ def _width() -> int:
     return int(columns) if columns.isdigit() and int(columns) >= 40 else 120
 
 
+def _draw(draw: Callable[[Console], None]) -> None:
+    """Output drawn with rich: styled on a terminal; otherwise plain text, ``_width()`` columns wide,
+    without the trailing spaces rich pads lines with."""
+    if sys.stdout.isatty():
+        draw(_console())
+        return
+    from .render.table import plain
+
+    sys.stdout.write(plain(draw, _width()))
+
+
 def _console() -> Console:
-    """A rich console on stdout: colours and the terminal's width on a terminal, plain text otherwise."""
+    """A rich console for a terminal on stdout: its width, colours."""
     from rich.console import Console
 
-    return Console(width=None if sys.stdout.isatty() else _width(), highlight=False)
+    return Console(highlight=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,7 +8,7 @@ narrow terminal or a CI log.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from io import StringIO
 
 from rich import box
@@ -25,9 +25,14 @@ _SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
 
 def summary_text(analysis: Analysis, width: int = 100, depth: int | None = None, path: str | None = None) -> str:
     """The summary as plain text (no colour), ``width`` columns wide, without trailing spaces."""
+    return plain(lambda console: print_summary(console, analysis, depth=depth, path=path), width)
+
+
+def plain(draw: Callable[[Console], None], width: int) -> str:
+    """What ``draw`` prints on a console ``width`` columns wide, as plain text without the trailing
+    spaces rich pads lines with (for files, pipes and CI logs)."""
     out = StringIO()
-    console = Console(file=out, width=width, color_system=None, force_terminal=False, highlight=False)
-    print_summary(console, analysis, depth=depth, path=path)
+    draw(Console(file=out, width=width, color_system=None, force_terminal=False, highlight=False))
     return "\n".join(line.rstrip() for line in out.getvalue().split("\n"))
 
 
