@@ -1,0 +1,1 @@
+"""Exporters: an analysed architecture as source code of a framework (PyTorch)."""
