@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from paramlens.engine import analyse
 from paramlens.render.json import to_json
 
-from .common import MISMATCH, SEED_2D, SEED_3D, run
+from .common import MISMATCH, ROOT, SEED_2D, SEED_3D, run
 
 SEED_2D_LAYERS = [
     # type, line, params, output shape, formula
@@ -162,3 +163,23 @@ def test_unknown_counts_are_null() -> None:
     first = data["layers"][0]
     assert (first["params"], first["output_shape"], first["formula"]) == (None, [32, None, None], None)
     assert [d["code"] for d in data["diagnostics"]] == ["missing-channels"]
+
+
+def _documented_fields() -> dict[str, set[str]]:
+    """The field names in the first column of each table of docs/json-output.md, by section."""
+    sections: dict[str, set[str]] = {}
+    current = ""
+    for line in (ROOT / "docs" / "json-output.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            current = line[3:]
+        elif line.startswith("| `"):
+            sections.setdefault(current, set()).update(re.findall(r"`([a-z_]+)`", line.split("|")[1]))
+    return sections
+
+
+def test_the_documentation_lists_every_field(mismatch: Path) -> None:
+    documented = _documented_fields()
+    data = to_json(analyse(mismatch.read_text()))
+    assert set(data) == documented["The model"]
+    assert set(data["layers"][0]) == documented["A layer"]
+    assert set(data["diagnostics"][0]) == documented["A diagnostic"]

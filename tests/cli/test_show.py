@@ -117,3 +117,16 @@ def test_unreadable_file_exits_2(cli, tmp_path: Path) -> None:
     code, out, err = cli("show", str(tmp_path))
     assert (code, out) == (2, "")
     assert err == f"paramlens: {tmp_path} is a directory; give an architecture file (*.arch.yaml)\n"
+
+
+def test_control_characters_cannot_drive_the_terminal() -> None:
+    text = "layers:\n  - ReLU\x00\n  - Identity  # \x1b[2J\n"
+    shown = show_text(text, analyse(text))
+    assert "\x1b" not in shown
+    assert "\x00" not in shown
+    (error,) = analyse(text).diagnostics
+    assert shown.splitlines()[1:4] == [
+        "  - ReLU␀",
+        f"        ^ error: {error.message} [yaml-syntax]",
+        "  - Identity  # ␛[2J",
+    ]

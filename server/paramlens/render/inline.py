@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 HINT_MARK = "◂ "
+# Control characters are shown as symbols (␀, ␛, ...), one column each like the character they stand
+# for, so that a file cannot drive the terminal and underlines stay aligned. Tabs stay tabs.
+_VISIBLE = {c: 0x2400 + c for c in range(32) if c != 9} | {0x7F: 0x2421} | {c: 0xFFFD for c in range(0x80, 0xA0)}
 MAX_ALIGN = 80  # hints of longer lines follow them at two spaces instead of in the common column
 
 
@@ -66,7 +69,7 @@ def hints(analysis: Analysis) -> dict[int, list[str]]:
 
 
 def shown_lines(text: str, analysis: Analysis) -> list[ShownLine]:
-    lines = [ShownLine(i, line) for i, line in enumerate(split_lines(text))]
+    lines = [ShownLine(i, line.translate(_VISIBLE)) for i, line in enumerate(split_lines(text))]
     if text.endswith(("\n", "\r")) and len(lines) > 1 and not lines[-1].text:
         lines.pop()  # the empty "line" after the final newline
     for line, texts in hints(analysis).items():
