@@ -3,7 +3,8 @@
 Extracts the .vsix's bundled/ into a temporary directory, creates a bare virtual environment (nothing
 installed), runs `python -m paramlens serve` there with PYTHONPATH=bundled/libs and speaks LSP to it over
 stdio: initialize, open the seed example, hover over the first Conv2d (must mention 448 parameters), ask
-for the `paramlens/summary` (13,440 in total), shut down and exit.
+for the `paramlens/summary` (13,440 in total) and `paramlens/exportTorch` (the PyTorch source), shut down
+and exit.
 
 Usage: python3 scripts/bundle_test.py paramlens-0.1.0.vsix   (standard library only)
 """
@@ -175,6 +176,9 @@ def run_session(python: Path, libs: Path) -> None:
         summary = session.request("paramlens/summary", {"uri": uri})
         if not summary or summary["json"].get("total_params") != 13440 or "13,440" not in summary["text"]:
             fail(f"paramlens/summary does not give 13,440 parameters: {summary}")
+        export = session.request("paramlens/exportTorch", {"uri": uri})
+        if "nn.Conv2d(3, 16, kernel_size=3)" not in (export or {}).get("source", ""):
+            fail(f"paramlens/exportTorch does not give the PyTorch module: {export}")
         if session.request("shutdown", None) is not None:
             fail("shutdown answered something other than null")
         session.notify("exit", None)
@@ -211,9 +215,12 @@ def main(argv: list[str]) -> int:
         )
         expected = f"False {libs / 'paramlens' / '__init__.py'}"
         if probe.stdout.strip() != expected:
-            fail(f"the bare venv should import pure-Python PyYAML and the bundled paramlens: {probe.stdout}{probe.stderr}")
+            fail(f"the bare venv should import pure PyYAML and the bundled paramlens: {probe.stdout}{probe.stderr}")
         run_session(python, libs)
-    print(f"bundle test: passed (hover 448, summary 13,440) in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    print(
+        f"bundle test: passed (hover 448, summary 13,440, PyTorch export) in {time.monotonic() - started:.1f} s",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -21,3 +21,7 @@ vim.api.nvim_create_autocmd('LspAttach', {
     vim.lsp.inlay_hint.enable(true, { bufnr = args.buf })
   end,
 })
+-- Floats (the hover) on a lighter background than the buffer, as in VS Code.
+vim.api.nvim_set_hl(0, 'NormalFloat', { bg = '#3a3f4b' })
+vim.diagnostic.config({ virtual_text = false, underline = true, float = { source = false } })
+vim.keymap.set('n', 'gl', vim.diagnostic.open_float)
