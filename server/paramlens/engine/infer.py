@@ -176,8 +176,7 @@ class _Walker:
                 node_span(node),
             )
         item = read_item(node)
-        if (err := tag_error(node)) is not None:
-            item.problem = err.message
+        tag = tag_error(node)
         base = LayerResult(
             type="?",
             category="layer",
@@ -188,6 +187,9 @@ class _Walker:
             instance=scope.instance,
             foreign=scope.source is not None,
         )
+        if tag is not None:
+            self.report(tag.code, tag.message, item.span, scope)
+            return self.unknown(base, flow)
         if item.problem is not None:
             where = node_span(item.problem_node) if item.problem_node is not None else item.type_span
             self.report("invalid-value", item.problem, where, scope)
@@ -320,7 +322,8 @@ class _Walker:
             try:
                 raw = read(vnode, scope.env)
             except ValueError_ as exc:
-                self.report(exc.code, exc.message, vspan, scope)
+                if not (exc.code == "missing-channels" and flow.broken):  # no cascade after an error
+                    self.report(exc.code, exc.message, vspan, scope)
                 bad = True
                 continue
             value, error = registry.coerce(arg, raw, kind.spatial)
@@ -339,7 +342,7 @@ class _Walker:
             example = ", ".join(f"{m}: …" for m in missing)
             self.report(
                 "missing-argument",
-                f"{kind.name} needs {', '.join(missing)}. Add {example}.",
+                f"{kind.name} needs {', '.join(missing)}: add `{example}` to its arguments.",
                 item.type_span,
                 scope,
             )
@@ -399,7 +402,8 @@ class _Walker:
         base.param_count = sum(t.numel for t in base.params)
         base.trainable_count = base.param_count if trainable else 0
         base.buffer_count = sum(t.numel for t in base.buffers)
-        return base, self.after(base, flow, broken=flow.broken and ctx.out is None)
+        # unknown parts of the output may still come from an upstream error: stay quiet until all is known
+        return base, self.after(base, flow, broken=flow.broken and not shapes.known(ctx.out))
 
     def after(self, result: LayerResult, flow: Flow, broken: bool) -> Flow:
         producer = flow.producer if result.output_shape == flow.shape and flow.shape is not None else result
@@ -771,7 +775,7 @@ class _Walker:
             return self.compose(base, children, flow, Flow(None, None, True))
         shape_list = [o.shape for o in outs]
         joined, problem = (
-            _concat(shape_list, item, scope, self)
+            _concat(shape_list, item, scope, self, base.arguments)
             if kind == "Concat"
             else _broadcast(shape_list)
             if kind == "Multiply"
@@ -815,8 +819,13 @@ def _broadcast(shape_list: list[Shape | None]) -> tuple[Shape | None, str | None
 
 
 def _concat(
-    shape_list: list[Shape | None], item: Item, scope: Scope, walker: _Walker
+    shape_list: list[Shape | None],
+    item: Item,
+    scope: Scope,
+    walker: _Walker,
+    arguments: dict[str, Argument] | None = None,
 ) -> tuple[Shape | None, str | None]:
+    """The joined shape, or why the branches cannot be joined; ``arguments`` receives dim and crop."""
     dim, crop = 0, False
     for key in ("dim", "crop"):
         if key in item.args:
@@ -832,6 +841,9 @@ def _concat(
                 dim = value
             else:
                 crop = bool(value)
+    if arguments is not None:
+        arguments["dim"] = Argument("dim", dim, Origin("written" if "dim" in item.args else "default"))
+        arguments["crop"] = Argument("crop", crop, Origin("written" if "crop" in item.args else "default"))
     if any(s is None or shapes.rank(s) is None for s in shape_list):
         return None, None
     ranks = {len(s) for s in shape_list}  # type: ignore[arg-type]
@@ -911,9 +923,14 @@ def analyse(text: str, *, key: str | None = None, resolve: Resolver | None = Non
         return analysis
     analysis.is_architecture = True
     walker = _Walker(budget=BASE_BUDGET + LINE_BUDGET * text.count("\n"))
+    walker.seen.update((d.code, d.span) for d in parsed.diagnostics)
+    written: set[str] = set()
     for k, _v in root.value:
         text_key = key_text(k)
-        if text_key is not None and text_key not in TOP_KEYS:
+        if text_key in written:
+            message = f"{text_key} is written twice at the top level; only the first is analysed. Keep one."
+            walker.report("invalid-value", message, node_span(k))
+        elif text_key is not None and text_key not in TOP_KEYS:
             hits = registry.suggest(text_key, TOP_KEYS)
             walker.report(
                 "unknown-key",
@@ -924,11 +941,13 @@ def analyse(text: str, *, key: str | None = None, resolve: Resolver | None = Non
                 severity=Severity.WARNING,
                 fixes=tuple(Fix(f"Replace with {h}", "replace", node_span(k), h) for h in hits[:1]),
             )
+        written.add(text_key or "")
     bytes_per_param, dtype = _read_header(analysis, top, walker)
     _read_imports(analysis, top, walker, key, resolve)
     if "blocks" in top:
         _read_blocks(top["blocks"][1], walker, None)
         analysis.blocks.update({n: node_span(b.key) for n, b in walker.blocks.items() if b.source is None})
+    analysis.block_args = {n: tuple(b.args) for n, b in walker.blocks.items()}
     # an `input` that could not be read already has its error: stay quiet about missing channels
     flow = Flow(analysis.input_shape, broken="input" in top and analysis.input_shape is None)
     stopped = False

@@ -8,6 +8,7 @@ that the layers written above it keep their counts.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -23,6 +24,14 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 __all__ = ["MappingNode", "Node", "Parsed", "ScalarNode", "SequenceNode", "node_span", "parse"]
 
 RECOVERY_ATTEMPTS = 3
+_STANDARD = "tag:yaml.org,2002:"
+# YAML's own types: harmless on keys and containers (values reject the exotic ones when read)
+_YAML_TYPES = {"str", "int", "float", "bool", "null", "map", "seq", "merge", "timestamp", "binary", "set", "omap"}
+# Editors break lines at \n, \r\n and \r only; YAML also at NEL, LS and PS. One code point for one keeps
+# every column, and makes YAML's line numbers the editor's. Lone surrogates (UTF-8 cannot encode them,
+# so the C loader would raise) become U+FFFD.
+_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]|[\ud800-\udfff]")
+_BREAK_FOR = {"\r": "\n", "\x85": " ", "\u2028": " ", "\u2029": " "}
 
 
 @dataclass(slots=True)
@@ -56,7 +65,10 @@ def _point(text: str, line: int, col: int) -> Span:
 def _syntax_diagnostic(text: str, error: yaml.YAMLError) -> tuple[Diagnostic, int]:
     """The diagnostic for a parser error, and the line where it was found."""
     if isinstance(error, yaml.reader.ReaderError):
-        line, col = _line_col(text, error.position)
+        position = error.position
+        if Loader.__name__.startswith("C"):  # libyaml counts UTF-8 bytes
+            position = len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
+        line, col = _line_col(text, position)
         what = (
             f"character {error.character!r} is not allowed in YAML"
             if isinstance(error.character, str)
@@ -72,7 +84,9 @@ def _syntax_diagnostic(text: str, error: yaml.YAMLError) -> tuple[Diagnostic, in
         where = ""
         if context and cmark is not None:
             where = f" ({context} at line {cmark.line + 1}, column {cmark.column + 1})"
-        hint = " Tabs cannot indent YAML: use spaces." if "\t" in problem or "tab" in problem else ""
+        lines = text.split("\n")
+        at_tab = line < len(lines) and lines[line][col : col + 1] == "\t"
+        hint = " Tabs cannot indent YAML: use spaces." if at_tab or "\t" in problem or "tab" in problem else ""
         message = f"YAML syntax error: {problem}{where}.{hint} Layers below this point are not analysed."
     span = _point(text, line, col)
     return Diagnostic("yaml-syntax", Severity.ERROR, message, span), line
@@ -89,15 +103,20 @@ def _compose(text: str) -> list[Node]:
         loader.dispose()
 
 
+def _normalise(text: str) -> str:
+    return _BREAKS.sub(lambda m: _BREAK_FOR.get(m.group(), "\ufffd"), text)
+
+
 def parse(text: str) -> Parsed:
     """Compose the first YAML document of ``text``, recovering what precedes a syntax error."""
+    text = _normalise(text)
     try:
         documents = _compose(text)
     except yaml.YAMLError as error:
-        return _recover(text, error)
+        return _tagged(_recover(text, error), text)
     except RecursionError:
         return Parsed(None, [_too_deep(text)])
-    parsed = Parsed(documents[0] if documents else None)
+    parsed = _tagged(Parsed(documents[0] if documents else None), text)
     if len(documents) > 1:
         extra = documents[1]
         span = Span(extra.start_mark.line, 0, extra.start_mark.line, 0)
@@ -112,6 +131,27 @@ def parse(text: str) -> Parsed:
                 span,
             )
         )
+    return parsed
+
+
+def _tagged(parsed: Parsed, text: str) -> Parsed:
+    """Report every node with a tag that is not one of YAML's own types (``!!python/object``, ``!custom``):
+    nothing is ever constructed from them, and saying so beats ignoring them."""
+    stack, seen = [parsed.root] if parsed.root is not None and "!" in text else [], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # aliases share nodes, and may even be recursive
+            continue
+        seen.add(id(node))
+        tag = node.tag
+        if not (tag.startswith(_STANDARD) and tag[len(_STANDARD) :] in _YAML_TYPES):
+            shown = tag.replace(_STANDARD, "!!")
+            message = f"The tag {shown} is not supported: paramlens reads plain YAML values only. Remove the tag."
+            parsed.diagnostics.append(Diagnostic("unsupported-tag", Severity.ERROR, message, node_span(node)))
+        if isinstance(node, MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
     return parsed
 
 

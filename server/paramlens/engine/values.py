@@ -64,8 +64,9 @@ def scalar(node: ScalarNode) -> Any:
     return None
 
 
-def read(node: Node, env: Mapping[str, Any] | None) -> Any:
-    """A value: scalars and lists of them, with `$name` and `${…}` resolved from ``env``."""
+def read(node: Node, env: Mapping[str, Any] | None, room: list[int] | None = None) -> Any:
+    """A value: scalars and lists of them, with `$name` and `${…}` resolved from ``env``. ``room``
+    counts the values still allowed in nested lists, so that aliased lists ("billion laughs") stay cheap."""
     if isinstance(node, ScalarNode):
         value = scalar(node)
         if isinstance(value, str) and value.startswith("$"):
@@ -74,9 +75,11 @@ def read(node: Node, env: Mapping[str, Any] | None) -> Any:
     if (err := tag_error(node)) is not None:
         raise err
     if isinstance(node, SequenceNode):
-        if len(node.value) > MAX_LIST:
-            raise ValueError_(f"A list of {len(node.value)} values is longer than any argument takes.", node=node)
-        return [read(item, env) for item in node.value]
+        room = [MAX_LIST] if room is None else room
+        room[0] -= len(node.value)
+        if room[0] < 0:
+            raise ValueError_(f"A list of more than {MAX_LIST} values is longer than any argument takes.", node=node)
+        return [read(item, env, room) for item in node.value]
     if isinstance(node, MappingNode):
         raise ValueError_("A mapping is not a value here: write a number, a word or a list.", node=node)
     raise ValueError_("Unsupported value.", node=node)  # pragma: no cover
@@ -135,6 +138,13 @@ def evaluate(expression: str, env: Mapping[str, Any], node: Node | None = None) 
             if n.id not in env:
                 raise ValueError_(_undefined(n.id, env), "undefined-argument", node)
             value = env[n.id]
+            if value is None:  # $in_channels of a block whose input is unknown
+                raise ValueError_(
+                    f"{n.id} is not known here (nothing before gives the input's channels), so ${{{expression}}} "
+                    "cannot be computed. Add an `input:` shape at the top of the file.",
+                    "missing-channels",
+                    node,
+                )
             if not isinstance(value, int) or isinstance(value, bool):
                 raise ValueError_(
                     f"{n.id} is {value!r}, not an integer, in ${{{expression}}}.", "invalid-expression", node
