@@ -18,7 +18,7 @@ SEED_SHOWN = """\
 # 448 + 32 + 4,640 + 64 + 8,256 = 13,440 parameters.
 name: Seed CNN 2D
 input: [3, 32, 32]
-layers:                                                                  ◂ 13,440 params → 64
+layers:                                                                  ◂ total 13,440 params
   - Conv2d: {out_channels: 16, kernel_size: 3}                           ◂ 448 params → 16×30×30
   - BatchNorm2d                                                          ◂ 32 params → 16×30×30
   - ReLU                                                                 ◂ 0 params → 16×30×30
@@ -33,7 +33,7 @@ layers:                                                                  ◂ 13,
 MISMATCH_SHOWN = """\
 name: Mismatch
 input: [3, 32, 32]
-layers:                                                         ◂ 2,056 params → 8×28×28
+layers:                                                         ◂ total 2,056 params
   - Conv2d: {out_channels: 32, kernel_size: 3}                  ◂ 896 params → 32×30×30
   - Conv2d: {in_channels: 16, out_channels: 8, kernel_size: 3}  ◂ 1,160 params → 8×28×28
                           ^^ error: in_channels is 16, but layer 1 (Conv2d, line 4) outputs 32 channels. \
@@ -53,8 +53,8 @@ def test_errors_are_underlined_under_their_line(cli, mismatch: Path) -> None:
 
 
 def test_block_definitions_show_their_first_use_and_constructs_their_totals() -> None:
-    """Pair's layers show its first use (2 → 3 channels: 2 × 3 + 3 = 9); the Repeat is 3 → 2 (8) then
-    2 → 2 (6), so 14, and it shows the first repetition under it."""
+    """Pair's definition shows its first use (2 → 3 channels: 2 × 3 + 3 = 9); the Repeat is 3 → 2 (8)
+    then 2 → 2 (6), so 14, and it shows the first repetition under it."""
     text = """\
 input: [2, 4, 4]
 blocks:
@@ -75,12 +75,12 @@ layers:
     assert show_text(text, analyse(text)) == (
         "input: [2, 4, 4]\n"
         "blocks:\n"
-        "  Pair:\n"
+        "  Pair:                                             ◂ 9 params → 3×4×4\n"
         "    args: {c: 2}\n"
         "    layers:\n"
         "      - Conv2d: {out_channels: $c, kernel_size: 1}  ◂ 9 params → 3×4×4\n"
         "      - ReLU                                        ◂ 0 params → 3×4×4\n"
-        "layers:                                             ◂ 23 params → 2×4×4\n"
+        "layers:                                             ◂ total 23 params\n"
         "  - Pair: {c: 3}                                    ◂ 9 params → 3×4×4\n"
         "  - Repeat:                                         ◂ 14 params → 2×4×4\n"
         "      times: 2\n"
@@ -93,9 +93,9 @@ layers:
 
 def test_unknown_counts_and_frozen_totals() -> None:
     text = "layers:\n  - Conv2d: {out_channels: 4, kernel_size: 3}\n"
-    assert hints(analyse(text)) == {0: ["? params → 4×?×?"], 1: ["? params → 4×?×?"]}
+    assert hints(analyse(text)) == {0: "total ? params", 1: "? params → 4×?×?"}
     frozen = "input: [4]\nlayers:\n  - Linear: {out_features: 2, trainable: false}\n  - Linear: {out_features: 1}\n"
-    assert hints(analyse(frozen))[1] == ["13 params (3 trainable, 10 non-trainable) → 1"]
+    assert hints(analyse(frozen))[1] == "total 13 params (3 trainable, 10 non-trainable)"
 
 
 def test_crlf_and_tabs_keep_their_lines() -> None:
@@ -130,3 +130,29 @@ def test_control_characters_cannot_drive_the_terminal() -> None:
         f"        ^ error: {error.message} [yaml-syntax]",
         "  - Identity  # ␛[2J",
     ]
+
+
+def test_branches_show_on_their_own_lines_and_definitions_hide_unknowns() -> None:
+    text = """\
+input: [4, 2, 2]
+blocks:
+  Gate:
+    layers:
+      - Residual:
+          layers: [ReLU]
+          shortcut:
+            - Conv2d: {out_channels: $in_channels, kernel_size: 1}
+layers:
+  - Gate
+"""
+    assert hints(analyse(text)) == {
+        2: "20 params → 4×2×2",  # the block's name: its first use (4 × 4 + 4)
+        4: "20 params → 4×2×2",  # the Residual
+        5: "0 params → 4×2×2",  # the ReLU, written on the line of the `layers` branch
+        6: "20 params → 4×2×2",  # the `shortcut` branch, alone on its line
+        7: "20 params → 4×2×2",
+        8: "total 20 params",
+        9: "20 params → 4×2×2",
+    }
+    unknown = "blocks:\n  G:\n    layers:\n      - Conv2d: {out_channels: 2, kernel_size: 1}\nlayers:\n  - G\n"
+    assert hints(analyse(unknown)) == {4: "total ? params", 5: "? params → 2×?×?"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..engine import shapes
 from ..engine.analysis import Analysis, Diagnostic, LayerResult
 from .text import count, diagnostic_text, shape, split_lines
 
@@ -25,56 +26,77 @@ MAX_ALIGN = 80  # hints of longer lines follow them at two spaces instead of in 
 
 @dataclass(slots=True)
 class ShownLine:
-    """One line of the document, the hints at its end and the diagnostics that start on it."""
+    """One line of the document, the hint at its end and the diagnostics that start on it."""
 
     number: int  # 0-based
     text: str
-    hints: list[str] = field(default_factory=list)
+    hint: str = ""
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def layer_hint(layer: LayerResult) -> str:
-    """``4,640 params → 32×30×30``."""
-    return f"{count(layer.param_count)} params → {shape(layer.output_shape)}"
+def layer_hint(layer: LayerResult, definition: bool = False) -> str:
+    """``4,640 params → 32×30×30``. In a block definition (``definition``, or a layer of one) what
+    depends on an unknown is left out rather than shown as ``?``."""
+    in_definition = definition or layer.instance is not None
+    text = "" if in_definition and layer.param_count is None else f"{count(layer.param_count)} params"
+    if not (in_definition and not shapes.known(layer.output_shape)):
+        text += f"{' ' if text else ''}→ {shape(layer.output_shape)}"
+    return text
 
 
 def model_hint(analysis: Analysis) -> str:
-    """``13,440 params → 64``; with trainable and non-trainable counts when some layers are frozen."""
+    """``total 13,440 params``, with the trainable and non-trainable counts when they differ."""
     totals = analysis.totals
-    text = f"{count(totals.params)} params"
-    if totals.non_trainable:
+    text = f"total {count(totals.params)} params"
+    if totals.params is not None and totals.trainable is not None and totals.trainable != totals.params:
         text += f" ({count(totals.trainable)} trainable, {count(totals.non_trainable)} non-trainable)"
-    return f"{text} → {shape(analysis.output_shape)}"
+    return text
 
 
-def hints(analysis: Analysis) -> dict[int, list[str]]:
-    """0-based line -> the hint texts at its end, in document order.
+def hints(analysis: Analysis) -> dict[int, str]:
+    """0-based line -> the hint at its end: what the language server's inlay hints show.
 
-    Branches of a construct get none (their construct shows the total). A layer written once but
-    analysed several times (inside a block definition, or a Repeat) shows its first instance, the
-    block's first use; inside a block definition, counts that depend on an unknown show nothing.
+    One hint a line: the model total on ``layers:``; then each layer on the line of its type (the
+    outermost where a line holds several; inside a block definition, the block's first use); a
+    branch (``shortcut:``) on its line when no layer is written there; a block definition's name
+    shows its first use's total. Layers of imported files are not in this document.
     """
-    out: dict[int, list[str]] = {}
-    if analysis.layers_key is not None and analysis.layers:
-        out[analysis.layers_key.start_line] = [model_hint(analysis)]
-    seen = set()
+    out: dict[int, str] = {}
+
+    def add(line: int, text: str) -> None:
+        if text:
+            out.setdefault(line, text)
+
+    if analysis.layers_key is not None:
+        add(analysis.layers_key.start_line, model_hint(analysis))
+    placed: dict[int, LayerResult] = {}
+    branches, first_uses = [], {}
     for layer in analysis.walk():
-        if layer.foreign or layer.category == "branch" or layer.type_span in seen:
+        if layer.foreign:
             continue
-        seen.add(layer.type_span)
-        if layer.instance is not None and layer.param_count is None:
-            continue
-        out.setdefault(layer.line, []).append(layer_hint(layer))
-    return out
+        if layer.category == "branch":
+            branches.append(layer)
+        else:
+            placed.setdefault(layer.line, layer)
+        if layer.category == "block":
+            first_uses.setdefault(layer.type, layer)
+    for layer in branches:
+        placed.setdefault(layer.line, layer)
+    for line, layer in sorted(placed.items()):
+        add(line, layer_hint(layer))
+    for name, span in analysis.blocks.items():
+        if name in first_uses:
+            add(span.start_line, layer_hint(first_uses[name], definition=True))
+    return dict(sorted(out.items()))
 
 
 def shown_lines(text: str, analysis: Analysis) -> list[ShownLine]:
     lines = [ShownLine(i, line.translate(_VISIBLE)) for i, line in enumerate(split_lines(text))]
     if text.endswith(("\n", "\r")) and len(lines) > 1 and not lines[-1].text:
         lines.pop()  # the empty "line" after the final newline
-    for line, texts in hints(analysis).items():
+    for line, hint in hints(analysis).items():
         if line < len(lines):
-            lines[line].hints.extend(texts)
+            lines[line].hint = hint
     for d in analysis.diagnostics:
         lines[min(d.span.start_line, len(lines) - 1)].diagnostics.append(d)
     return lines
@@ -82,7 +104,7 @@ def shown_lines(text: str, analysis: Analysis) -> list[ShownLine]:
 
 def hint_column(lines: list[ShownLine]) -> int:
     """Where hints start: two spaces after the longest hinted line (up to ``MAX_ALIGN``)."""
-    widths = [len(line.text.rstrip()) for line in lines if line.hints]
+    widths = [len(line.text.rstrip()) for line in lines if line.hint]
     return min(max(widths, default=0), MAX_ALIGN) + 2
 
 
@@ -119,8 +141,8 @@ def _rows(text: str, analysis: Analysis) -> list[tuple[str, str, int | None]]:
     for line in lines:
         body = line.text.rstrip()
         hint = ""
-        if line.hints:
-            hint = " " * max(2, column - len(body)) + HINT_MARK + "  ".join(line.hints)
+        if line.hint:
+            hint = " " * max(2, column - len(body)) + HINT_MARK + line.hint
         rows.append((body, hint, None))
         for d in line.diagnostics:
             rows.append((underline(line.text, d, line.number) + " " + diagnostic_text(d), "", int(d.severity)))
