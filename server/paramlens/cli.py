@@ -212,12 +212,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     return OK
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+def cmd_serve(argv: list[str]) -> int:
+    """The language server; its arguments (``--tcp HOST:PORT``, ``--stdio``, ...) are its own."""
     try:
         from .lsp.server import main as serve
     except ModuleNotFoundError as exc:
         raise Unusable(f"the language server cannot start: {exc}") from None
-    return serve(["--tcp", args.tcp] if args.tcp else [])
+    return serve(argv)
 
 
 # --- arguments -------------------------------------------------------------------------------------
@@ -229,13 +230,6 @@ def _depth(text: str) -> int:
             f"must be a positive integer (1 shows the top-level layers only), not {text!r}"
         )
     return int(text)
-
-
-def _host_port(text: str) -> str:
-    host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit() or int(port) > 65535:
-        raise argparse.ArgumentTypeError(f"expected HOST:PORT, e.g. 127.0.0.1:2087, not {text!r}")
-    return text
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
@@ -292,9 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of standard output")
     p.set_defaults(run=cmd_export)
 
-    p = commands.add_parser("serve", formatter_class=_formatter, help="run the language server (stdio by default)")
-    p.add_argument("--tcp", type=_host_port, metavar="HOST:PORT", help="listen on a TCP socket instead of stdio")
-    p.set_defaults(run=cmd_serve)
+    # `serve ARGS...` goes to the server's own parser (see main); listed here for --help
+    commands.add_parser("serve", help="run the language server (stdio by default; --tcp HOST:PORT; serve --help)")
     return parser
 
 
@@ -331,10 +324,13 @@ def _console() -> Console:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``paramlens`` entry point; returns the exit code."""
-    args = build_parser().parse_args(argv)
-    if not _utf8(sys.stdout):
-        sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not _utf8(sys.stdout) and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")  # a terminal that cannot show ×, →: replaced, not a crash
     try:
+        if argv[:1] == ["serve"]:
+            return cmd_serve(argv[1:])
+        args = build_parser().parse_args(argv)
         return args.run(args)
     except Unusable as exc:
         print(f"paramlens: {exc}", file=sys.stderr)
