@@ -1,0 +1,342 @@
+"""Documents and their analyses: parse once per version, answer everything from the cache.
+
+Each open document has at most one analysis running, off the event loop (a daemon thread, so a
+client that disappears never waits for it). A change starts an analysis at once when none is
+running; changes that arrive meanwhile are coalesced into one more run of the latest text when it
+ends. Results of a version that has been overtaken are kept for requests that cannot wait but are
+never published, so diagnostics only ever move forward.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import contextlib
+import logging
+import os
+import queue
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+from urllib.parse import unquote
+
+from pygls.uris import from_fs_path, to_fs_path
+
+from ..engine import analyse
+from ..engine.analysis import Analysis, Diagnostic, LayerResult, Severity, Span
+from .config import Settings
+from .positions import Encoding, Lines
+
+log = logging.getLogger(__name__)
+
+SLOW = 0.1  # seconds: above this an analysis is "big", and requests answer from the last result at once
+WAIT = 0.5  # seconds a request waits for the analysis of the current version of a small document
+_ARCHITECTURE = re.compile(r"^(?:layers|blocks)\s*:", re.MULTILINE)
+
+
+@dataclass(slots=True)
+class Entry:
+    """One analysed version of a document."""
+
+    uri: str
+    version: int | None
+    text: str
+    analysis: Analysis
+    lines: Lines
+    deps: frozenset[str] = frozenset()  # paths of imported files (read or missing)
+    seconds: float = 0.0
+    _placed: list[tuple[int, LayerResult]] | None = field(default=None, repr=False)
+    _placed_lines: list[int] | None = field(default=None, repr=False)
+
+    def placed(self) -> list[tuple[int, LayerResult]]:
+        """The layers shown in this document, one per line (the line of its type), sorted by line.
+
+        Results of imported files are not placed. Inside a block definition the first use's layers
+        win; on a line holding several (flow style) the outermost wins; a branch (`shortcut:`) gets
+        its line only if no layer is written there."""
+        if self._placed is None:
+            by_line: dict[int, LayerResult] = {}
+            branches = []
+            for layer in self.analysis.walk():
+                if layer.foreign:
+                    continue
+                if layer.category == "branch":
+                    branches.append(layer)
+                else:
+                    by_line.setdefault(layer.line, layer)
+            for layer in branches:
+                by_line.setdefault(layer.line, layer)
+            self._placed = sorted(by_line.items(), key=lambda item: item[0])
+            self._placed_lines = [line for line, _ in self._placed]
+        return self._placed
+
+    def placed_between(self, start: int, end: int) -> list[tuple[int, LayerResult]]:
+        """Placed layers on lines start..end (inclusive)."""
+        placed = self.placed()
+        assert self._placed_lines is not None
+        lo = bisect.bisect_left(self._placed_lines, start)
+        hi = bisect.bisect_right(self._placed_lines, end)
+        return placed[lo:hi]
+
+    def layer_at(self, line: int, char: int) -> LayerResult | None:
+        """The innermost layer whose item contains the position."""
+        placed = self.placed()
+        assert self._placed_lines is not None
+        i = bisect.bisect_right(self._placed_lines, line) - 1
+        while i >= 0:
+            layer = placed[i][1]
+            if _covers(layer, line, char):
+                return _innermost(layer, line, char)
+            i -= 1
+        return None
+
+
+def _covers(layer: LayerResult, line: int, char: int) -> bool:
+    return layer.span.contains(line, char) or layer.type_span.contains(line, char)
+
+
+def _innermost(layer: LayerResult, line: int, char: int) -> LayerResult:
+    for child in layer.children:
+        if not child.foreign and _covers(child, line, char):
+            return _innermost(child, line, char)
+    return layer
+
+
+def uri_path(uri: str) -> str | None:
+    path = to_fs_path(uri)
+    return os.path.normpath(path) if path else None
+
+
+def too_large(size: int, limit: int) -> Diagnostic:
+    return Diagnostic(
+        "file-too-large",
+        Severity.WARNING,
+        f"This file is {size:,} bytes, above paramlens.maxFileSize ({limit:,} bytes), so it is not analysed "
+        "live. Run `paramlens check` on it, or raise the setting.",
+        Span(0, 0, 0, 0),
+    )
+
+
+def build(
+    uri: str,
+    version: int | None,
+    text: str,
+    settings: Settings,
+    encoding: Encoding,
+    root: str | None,
+    read: Callable[[str], str | None],
+) -> Entry:
+    """Analyse one version of a document (runs in the analysis thread)."""
+    start = time.perf_counter()
+    path = uri_path(uri)
+    deps: set[str] = set()
+    size = len(text) if len(text) * 4 <= settings.max_file_size else len(text.encode("utf-8", "surrogatepass"))
+    if not settings.selects(path, root):
+        analysis = Analysis(is_architecture=False)
+    elif size > settings.max_file_size:
+        is_arch = _ARCHITECTURE.search(text) is not None
+        analysis = Analysis(is_architecture=is_arch, diagnostics=[too_large(size, settings.max_file_size)] * is_arch)
+    else:
+
+        def resolve(importing: str | None, relpath: str) -> tuple[str, str] | None:
+            base = os.path.dirname(importing) if importing else None
+            if base is None:
+                return None
+            target = os.path.normpath(os.path.join(base, relpath))
+            deps.add(target)
+            content = read(target)
+            return None if content is None else (target, content)
+
+        analysis = analyse(text, key=path, resolve=resolve)
+    entry = Entry(uri, version, text, analysis, Lines(text, encoding), frozenset(deps))
+    entry.seconds = time.perf_counter() - start
+    return entry
+
+
+class _Worker:
+    """One daemon thread that runs analyses in order; results come back to the event loop."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[tuple[Callable[[], Any], asyncio.Future[Any]] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    async def run(self, fn: Callable[[], Any]) -> Any:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="paramlens-analysis", daemon=True)
+            self._thread.start()
+        future = asyncio.get_running_loop().create_future()
+        self._queue.put((fn, future))
+        return await future
+
+    def _loop(self) -> None:
+        while (job := self._queue.get()) is not None:
+            fn, future = job
+            loop = future.get_loop()
+            try:
+                result, error = fn(), None
+            except BaseException as exc:  # handed back to the awaiting task
+                result, error = None, exc
+            try:
+                loop.call_soon_threadsafe(_settle, future, result, error)
+            except RuntimeError:  # the loop has closed: the server is exiting
+                return
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
+class Documents:
+    """The open documents' analyses, kept current."""
+
+    def __init__(
+        self,
+        texts: Callable[[str], tuple[int | None, str] | None],
+        publish: Callable[[Entry], None],
+        refresh: Callable[[], None],
+        settings: Callable[[], Settings],
+        encoding: Callable[[], Encoding],
+        root: Callable[[], str | None],
+    ) -> None:
+        self._texts = texts  # uri -> (version, text) of an open document
+        self._publish = publish
+        self._refresh = refresh
+        self._settings = settings
+        self._encoding = encoding
+        self._root = root
+        self.entries: dict[str, Entry] = {}
+        self._running: dict[str, asyncio.Task[None]] = {}
+        self._again: set[str] = set()
+        self._waiters: dict[str, list[asyncio.Future[None]]] = {}
+        self._refresh_after: set[str] = set()  # documents whose next result the client cannot see coming
+        self._worker = _Worker()
+
+    # --- reading files ---------------------------------------------------------------------
+
+    def read(self, path: str) -> str | None:
+        """An imported file's text: the editor's version when it is open, else the disk's."""
+        uri = from_fs_path(path)
+        if uri is not None:
+            opened = self._texts(uri) or self._texts(unquote(uri))
+            if opened is not None:
+                return opened[1]
+        return read_disk(path, self._settings().max_file_size)
+
+    # --- analysis ---------------------------------------------------------------------------
+
+    def request(self, uri: str, *, unseen: bool = False) -> None:
+        """Analyse the current text of an open document; ``unseen``: the client did not change it
+        (an import or a setting did), so it must be told to ask for hints again."""
+        if unseen:
+            self._refresh_after.add(uri)
+        if uri in self._running:
+            self._again.add(uri)
+            return
+        self._running[uri] = asyncio.get_running_loop().create_task(self._analyse(uri))
+
+    async def _analyse(self, uri: str) -> None:
+        try:
+            while True:
+                self._again.discard(uri)
+                current = self._texts(uri)
+                if current is None:
+                    return
+                version, text = current
+                settings, encoding, root = self._settings(), self._encoding(), self._root()
+                entry = await self._worker.run(partial(build, uri, version, text, settings, encoding, root, self.read))
+                latest = self._texts(uri)
+                if latest is None:
+                    return
+                self._store(entry)
+                if uri in self._again or latest[0] != version:
+                    continue  # overtaken: analyse the latest text before publishing anything
+                self._publish(entry)
+                self._wake(uri)
+                if uri in self._refresh_after:
+                    self._refresh_after.discard(uri)
+                    self._refresh()
+                return
+        except Exception:
+            log.exception("analysis of %s failed", uri)
+        finally:
+            self._running.pop(uri, None)
+
+    def _store(self, entry: Entry) -> None:
+        old = self.entries.get(entry.uri)
+        if old is None or old.version is None or entry.version is None or entry.version >= old.version:
+            self.entries[entry.uri] = entry
+
+    def _wake(self, uri: str) -> None:
+        for future in self._waiters.pop(uri, []):
+            if not future.done():
+                future.set_result(None)
+
+    async def analyse_file(self, uri: str) -> Entry | None:
+        """Analyse a file that is not open in the editor (a watched file that changed)."""
+        path = uri_path(uri)
+        if path is None:
+            return None
+        settings, encoding, root = self._settings(), self._encoding(), self._root()
+        if not settings.selects(path, root):
+            return None
+        text = read_disk(path, None)
+        if text is None:
+            return None
+        return await self._worker.run(partial(build, uri, None, text, settings, encoding, root, self.read))
+
+    async def current(self, uri: str) -> Entry | None:
+        """The analysis of the document's current version; for a big document that is being
+        re-analysed, the last one (the client is then asked to refresh once the new one is in)."""
+        opened = self._texts(uri)
+        if opened is None:
+            return None
+        entry = self.entries.get(uri)
+        if entry is not None and entry.version == opened[0]:
+            return entry
+        if uri not in self._running:
+            self.request(uri)
+        wait = 0.0 if entry is not None and entry.seconds > SLOW else WAIT
+        if wait:
+            future = asyncio.get_running_loop().create_future()
+            self._waiters.setdefault(uri, []).append(future)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(future, wait)
+        entry = self.entries.get(uri)
+        if entry is not None and entry.version != opened[0]:
+            self._refresh_after.add(uri)
+        return entry
+
+    def close(self, uri: str) -> None:
+        self.entries.pop(uri, None)
+        self._again.discard(uri)
+        self._refresh_after.discard(uri)
+        self._wake(uri)
+
+    def dependents(self, paths: Iterable[str]) -> list[str]:
+        """Open documents that import one of these files (directly or through another import)."""
+        wanted = set(paths)
+        return [uri for uri, entry in self.entries.items() if entry.deps & wanted]
+
+    def reanalyse_all(self) -> None:
+        for uri in list(self.entries):
+            self.request(uri, unseen=True)
+
+
+def read_disk(path: str, limit: int | None) -> str | None:
+    """A file's text, or None when it cannot be read (missing, a folder, too large)."""
+    try:
+        if limit is not None and os.path.getsize(path) > limit:
+            return None
+        with open(path, encoding="utf-8", errors="replace", newline="") as f:
+            return f.read()
+    except (OSError, ValueError):
+        return None

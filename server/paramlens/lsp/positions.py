@@ -1,0 +1,84 @@
+"""Engine positions (code points) to the client's units and back, in one place.
+
+The engine counts columns in code points, as PyYAML marks them. Clients count in the position
+encoding negotiated at start: UTF-16 (VS Code), UTF-8 (Neovim) or UTF-32. A document's lines are
+split once per version; an ASCII line (nearly all of them) needs no conversion at all.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from lsprotocol import types
+
+from ..engine.analysis import Span
+
+_BREAK = re.compile("\r\n|\r|\n")  # the LSP's line breaks
+
+Encoding = Literal["utf-8", "utf-16", "utf-32"]
+
+
+def encoding_of(kind: object) -> Encoding:
+    value = getattr(kind, "value", kind)
+    return value if value in ("utf-8", "utf-16", "utf-32") else "utf-16"  # type: ignore[return-value]
+
+
+class Lines:
+    """A document's lines and the conversions of its positions."""
+
+    __slots__ = ("encoding", "lines")
+
+    def __init__(self, text: str, encoding: Encoding) -> None:
+        self.lines = _BREAK.split(text)
+        self.encoding = encoding
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def text(self, line: int) -> str:
+        return self.lines[line] if 0 <= line < len(self.lines) else ""
+
+    def _units(self, s: str) -> int:
+        if self.encoding == "utf-32" or s.isascii():
+            return len(s)
+        if self.encoding == "utf-8":
+            return len(s.encode("utf-8", "surrogatepass"))
+        return len(s.encode("utf-16-le", "surrogatepass")) // 2
+
+    def position(self, line: int, char: int) -> types.Position:
+        """An engine position as the client counts it (clamped into the document)."""
+        if line >= len(self.lines):
+            line = len(self.lines) - 1
+            char = len(self.lines[line])
+        line = max(line, 0)
+        s = self.lines[line]
+        char = max(0, min(char, len(s)))
+        return types.Position(line=line, character=self._units(s[:char]))
+
+    def range(self, span: Span) -> types.Range:
+        return types.Range(
+            start=self.position(span.start_line, span.start_char),
+            end=self.position(span.end_line, span.end_char),
+        )
+
+    def end_of_line(self, line: int) -> types.Position:
+        return self.position(line, len(self.text(line)))
+
+    def contains(self, position: types.Position) -> bool:
+        """Whether a client position lies in the document (at most at the end of its line)."""
+        if not 0 <= position.line < len(self.lines) or position.character < 0:
+            return False
+        return position.character <= self._units(self.lines[position.line])
+
+    def from_client(self, position: types.Position) -> tuple[int, int]:
+        """A client position as (line, code-point column), clamped into the document."""
+        line = min(max(position.line, 0), len(self.lines) - 1)
+        s = self.lines[line]
+        units = max(position.character, 0)
+        if self.encoding == "utf-32" or s.isascii():
+            return line, min(units, len(s))
+        if self.encoding == "utf-8":
+            return line, len(s.encode("utf-8", "surrogatepass")[:units].decode("utf-8", "ignore"))
+        data = s.encode("utf-16-le", "surrogatepass")[: units * 2]
+        return line, len(data.decode("utf-16-le", "ignore"))

@@ -1,0 +1,406 @@
+"""The language server: LSP wiring around the per-version analysis cache.
+
+``paramlens serve`` (stdio, or ``--tcp HOST:PORT``). Every feature lives in its own module and
+reads the cached analysis of the document's current version (``documents.Documents``); this file
+only connects them to the protocol, reads settings and client capabilities, and keeps the session
+alive: an exception in a handler is logged (``window/logMessage``) and answered with an empty
+result, malformed parameters get an empty result, and a closed stdin ends the process at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import functools
+import logging
+import sys
+import traceback
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+from urllib.parse import unquote
+
+from lsprotocol import types
+from pygls.capabilities import get_capability
+from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+
+from .. import __version__
+from . import actions, completion, diagnostics, hints, lens, symbols
+from . import hover as hover_feature
+from .config import SECTION, Settings
+from .documents import Documents, Entry, uri_path
+from .positions import Encoding, encoding_of
+
+log = logging.getLogger("paramlens.lsp")
+T = TypeVar("T")
+SUMMARY = "paramlens/summary"
+EXPORT_TORCH = "paramlens/exportTorch"
+
+
+class _Malformed:
+    """A message whose parameters could not be read: answered with an empty result."""
+
+    def __init__(self, msg_id: Any, method: str, error: Exception) -> None:
+        self.id, self.method, self.error = msg_id, method, error
+
+
+class Protocol(LanguageServerProtocol):
+    """pygls' protocol, except that a request with malformed parameters is answered (null) instead
+    of being dropped, which would leave the client waiting forever."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except (JsonRpcInvalidParams, JsonRpcInternalError) as exc:
+            if isinstance(data, dict) and "method" in data:
+                return _Malformed(data.get("id"), str(data["method"]), exc)
+            raise
+
+    def handle_message(self, message: Any) -> None:
+        if isinstance(message, _Malformed):
+            server: ParamlensServer = self._server  # type: ignore[assignment]
+            server.log(types.MessageType.Warning, f"Malformed parameters of {message.method}: answered with null.")
+            if message.id is not None:
+                self._send_response(message.id, result=None)
+            return
+        super().handle_message(message)
+
+
+class ParamlensServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("paramlens", __version__, protocol_cls=Protocol, max_workers=2)
+        self.settings = Settings()
+        self.docs = Documents(
+            texts=self.text_of,
+            publish=self.publish,
+            refresh=self.refresh_views,
+            settings=lambda: self.settings,
+            encoding=self.encoding,
+            root=self.root,
+        )
+        self._refresh_queued = False
+
+    # --- session state ---------------------------------------------------------------------
+
+    def capability(self, path: str, default: Any = None) -> Any:
+        caps = self.protocol.client_capabilities if hasattr(self.protocol, "client_capabilities") else None
+        return get_capability(caps, path, default) if caps is not None else default
+
+    def encoding(self) -> Encoding:
+        try:
+            return encoding_of(self.workspace.position_encoding)
+        except RuntimeError:
+            return "utf-16"
+
+    def root(self) -> str | None:
+        try:
+            return self.workspace.root_path
+        except RuntimeError:
+            return None
+
+    def text_of(self, uri: str) -> tuple[int | None, str] | None:
+        """(version, text) of a document open in the editor."""
+        try:
+            doc = self.workspace.text_documents.get(unquote(uri))
+        except RuntimeError:
+            return None
+        return None if doc is None else (doc.version, doc.source)
+
+    def log(self, level: types.MessageType, message: str) -> None:
+        (log.warning if level <= types.MessageType.Warning else log.info)(message)
+        with contextlib.suppress(Exception):  # no transport yet, or the client is gone
+            self.window_log_message(types.LogMessageParams(type=level, message=message))
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Errors pygls catches itself are logged, not shown in a pop-up."""
+        self.log(types.MessageType.Error, f"paramlens server error: {error}")
+
+    # --- output ------------------------------------------------------------------------------
+
+    def publish(self, entry: Entry) -> None:
+        self.text_document_publish_diagnostics(diagnostics.publish_params(entry))
+
+    def refresh_views(self) -> None:
+        """Ask the client to fetch hints (and lenses) again, once per burst of reasons."""
+        if self._refresh_queued:
+            return
+        self._refresh_queued = True
+        asyncio.get_running_loop().call_soon(self._send_refresh)
+
+    def _send_refresh(self) -> None:
+        self._refresh_queued = False
+        if self.capability("workspace.inlay_hint.refresh_support", False):
+            self.workspace_inlay_hint_refresh(None, callback=_ignore)
+        if self.lenses_on() and self.capability("workspace.code_lens.refresh_support", False):
+            self.workspace_code_lens_refresh(None, callback=_ignore)
+
+    def lenses_on(self) -> bool:
+        return lens.wanted(self.settings, self.capability("text_document.inlay_hint") is not None)
+
+    # --- settings ----------------------------------------------------------------------------
+
+    async def pull_settings(self, pushed: Any = None) -> None:
+        if self.capability("workspace.configuration", False):
+            try:
+                result = await self.workspace_configuration_async(
+                    types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
+                )
+                raw = result[0] if result else None
+            except Exception as exc:
+                self.log(types.MessageType.Warning, f"workspace/configuration failed: {exc}")
+                raw = pushed
+        else:
+            raw = pushed
+        if raw is not None:
+            self.apply_settings(Settings.parse(raw))
+
+    def apply_settings(self, new: Settings) -> None:
+        old, self.settings = self.settings, new
+        if old == new:
+            return
+        if (old.files, old.max_file_size) != (new.files, new.max_file_size):
+            self.docs.reanalyse_all()
+        else:
+            self.refresh_views()
+
+    async def register_watchers(self) -> None:
+        if not self.capability("workspace.did_change_watched_files.dynamic_registration", False):
+            return
+        options = types.DidChangeWatchedFilesRegistrationOptions(
+            watchers=[types.FileSystemWatcher(glob_pattern=g) for g in self.settings.files]
+        )
+        registration = types.Registration(
+            id="paramlens-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options
+        )
+        try:
+            await self.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
+        except Exception as exc:
+            self.log(types.MessageType.Warning, f"Could not register file watchers: {exc}")
+
+    # --- imports -------------------------------------------------------------------------------
+
+    def touched(self, uri: str) -> None:
+        """A file changed in a way its importers cannot see: re-analyse them."""
+        path = uri_path(uri)
+        if path is None:
+            return
+        for dependent in self.docs.dependents([path]):
+            if dependent != uri:
+                self.docs.request(dependent, unseen=True)
+
+    async def watched(self, change: types.FileEvent) -> None:
+        uri = change.uri
+        self.touched(uri)
+        if self.text_of(uri) is not None:
+            return  # open: the editor's text is what counts
+        if change.type == types.FileChangeType.Deleted:
+            self.text_document_publish_diagnostics(diagnostics.cleared(uri))
+            return
+        entry = await self.docs.analyse_file(uri)
+        if entry is not None and self.text_of(uri) is None:
+            self.publish(entry)
+
+
+def _ignore(_result: Any) -> None:
+    """Replies to refresh requests carry nothing."""
+
+
+def guarded(empty: Any) -> Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]:
+    """Run a handler; on an exception log it to the client and answer ``empty``."""
+
+    def decorate(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        @functools.wraps(fn)
+        async def handler(ls: ParamlensServer, params: Any) -> Any:
+            try:
+                return await fn(ls, params)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                detail = "".join(traceback.format_exception(exc)[-3:])
+                ls.log(types.MessageType.Error, f"paramlens: {fn.__name__} failed: {exc!r}\n{detail}")
+                return empty
+
+        return handler
+
+    return decorate
+
+
+def create_server() -> ParamlensServer:
+    """A server with every feature registered."""
+    server = ParamlensServer()
+
+    @server.feature(types.INITIALIZE)
+    @guarded(None)
+    async def initialize(ls: ParamlensServer, params: types.InitializeParams) -> None:
+        if params.initialization_options is not None:
+            ls.settings = Settings.parse(params.initialization_options)
+
+    @server.feature(types.INITIALIZED)
+    @guarded(None)
+    async def initialized(ls: ParamlensServer, params: types.InitializedParams) -> None:
+        await ls.pull_settings()
+        await ls.register_watchers()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    @guarded(None)
+    async def did_change_configuration(ls: ParamlensServer, params: types.DidChangeConfigurationParams) -> None:
+        await ls.pull_settings(params.settings)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    @guarded(None)
+    async def did_open(ls: ParamlensServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.docs.request(params.text_document.uri)
+        ls.touched(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    @guarded(None)
+    async def did_change(ls: ParamlensServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.docs.request(params.text_document.uri)
+        ls.touched(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    @guarded(None)
+    async def did_save(ls: ParamlensServer, params: types.DidSaveTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        entry = ls.docs.entries.get(uri)
+        if entry is not None and entry.deps:  # clients without file watching: imports re-read on save
+            ls.docs.request(uri, unseen=True)
+        ls.touched(uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    @guarded(None)
+    async def did_close(ls: ParamlensServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        ls.docs.close(uri)
+        ls.text_document_publish_diagnostics(diagnostics.cleared(uri))
+        ls.touched(uri)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    @guarded(None)
+    async def did_change_watched_files(ls: ParamlensServer, params: types.DidChangeWatchedFilesParams) -> None:
+        for change in params.changes:
+            await ls.watched(change)
+
+    @server.feature(types.TEXT_DOCUMENT_INLAY_HINT, types.InlayHintOptions(resolve_provider=False))
+    @guarded([])
+    async def inlay_hint(ls: ParamlensServer, params: types.InlayHintParams) -> list[types.InlayHint]:
+        entry = await ls.docs.current(params.text_document.uri)
+        if entry is None:
+            return []
+        return hints.inlay_hints(entry, ls.settings, params.range.start.line, params.range.end.line)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    @guarded(None)
+    async def hover(ls: ParamlensServer, params: types.HoverParams) -> types.Hover | None:
+        entry = await ls.docs.current(params.text_document.uri)
+        if entry is None:
+            return None
+        formats = ls.capability("text_document.hover.content_format", None) or []
+        return hover_feature.hover(entry, params.position, types.MarkupKind.Markdown in formats)
+
+    @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[" ", "$", "{", ","]))
+    @guarded(None)
+    async def complete(ls: ParamlensServer, params: types.CompletionParams) -> types.CompletionList | None:
+        entry = await ls.docs.current(params.text_document.uri)
+        if entry is None:
+            return None
+        snippets = bool(ls.capability("text_document.completion.completion_item.snippet_support", False))
+        formats = ls.capability("text_document.completion.completion_item.documentation_format", None) or []
+        return completion.complete(entry, params.position, snippets, types.MarkupKind.Markdown in formats)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix])
+    )
+    @guarded([])
+    async def code_action(ls: ParamlensServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        entry = await ls.docs.current(params.text_document.uri)
+        if entry is None:
+            return []
+        versioned = bool(ls.capability("workspace.workspace_edit.document_changes", False))
+        return actions.code_actions(entry, params.range, versioned, params.context.only)
+
+    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    @guarded([])
+    async def document_symbol(
+        ls: ParamlensServer, params: types.DocumentSymbolParams
+    ) -> list[types.DocumentSymbol] | list[types.SymbolInformation]:
+        entry = await ls.docs.current(params.text_document.uri)
+        if entry is None:
+            return []
+        found = symbols.document_symbols(entry)
+        if ls.capability("text_document.document_symbol.hierarchical_document_symbol_support", False):
+            return found
+        return symbols.flatten(entry.uri, found)
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
+    @guarded([])
+    async def code_lens(ls: ParamlensServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+        if not ls.lenses_on():
+            return []
+        entry = await ls.docs.current(params.text_document.uri)
+        return [] if entry is None else lens.code_lenses(entry, ls.settings)
+
+    @server.feature(SUMMARY)
+    @guarded(None)
+    async def summary(ls: ParamlensServer, params: Any) -> dict[str, Any] | None:
+        entry = await ls.docs.current(_uri_param(params))
+        if entry is None or not entry.analysis.is_architecture:
+            return None
+        from ..render.json import to_json
+        from ..render.table import summary_text
+
+        return {"json": to_json(entry.analysis), "text": summary_text(entry.analysis)}
+
+    @server.feature(EXPORT_TORCH)
+    @guarded({"error": "paramlens could not export this document (see the server log)."})
+    async def export_torch(ls: ParamlensServer, params: Any) -> dict[str, str]:
+        entry = await ls.docs.current(_uri_param(params))
+        if entry is None or not entry.analysis.is_architecture:
+            return {"error": "Not an architecture file open in the editor."}
+        try:
+            from ..export.torch import to_torch_source
+        except ImportError:
+            return {"error": "The PyTorch exporter is not available in this installation."}
+        if entry.analysis.has_errors:
+            return {"error": "The architecture has errors: fix them before exporting (see Problems)."}
+        return {"source": to_torch_source(entry.analysis, name=entry.analysis.name)}
+
+    return server
+
+
+def _uri_param(params: Any) -> str:
+    """The ``uri`` of a custom request, however the client structured it."""
+    uri = params.get("uri") if isinstance(params, dict) else getattr(params, "uri", None)
+    if not isinstance(uri, str):
+        raise ValueError("expected params {'uri': string}")
+    return uri
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``paramlens serve [--tcp HOST:PORT] [--log-file PATH] [-v]``; returns the exit code."""
+    parser = argparse.ArgumentParser(prog="paramlens serve", description="The paramlens language server.")
+    parser.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default)")
+    parser.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP socket instead")
+    parser.add_argument("--log-file", metavar="PATH", help="write the server's log to this file")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debugging detail")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        filename=args.log_file,
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    server = create_server()
+    if args.tcp:
+        host, _, port = args.tcp.rpartition(":")
+        if not port.isdigit():
+            parser.error("--tcp takes HOST:PORT, e.g. 127.0.0.1:2087")
+        server.start_tcp(host or "127.0.0.1", int(port))
+        return 0
+    server.start_io()
+    return 0 if server.protocol._shutdown else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
