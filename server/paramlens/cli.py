@@ -50,8 +50,9 @@ def read_source(path: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
         line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        column = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
         raise Unusable(
             f"{path}:{line}:{column}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
         ) from None
@@ -59,9 +60,12 @@ def read_source(path: str) -> str:
 
 def resolve_import(importing: str | None, relpath: str) -> tuple[str, str] | None:
     """The engine's ``resolve``: an import path read relative to the importing file (or the current
-    directory for standard input). The engine has already refused URLs and absolute paths."""
+    directory for standard input). The engine has already refused URLs and absolute paths; only
+    regular files are read (``../../dev/zero`` is not)."""
     base = os.path.dirname(importing) if importing else os.getcwd()
     target = os.path.realpath(os.path.join(base, relpath))
+    if not os.path.isfile(target):
+        return None
     try:
         return target, read_source(target)
     except Unusable:
@@ -81,7 +85,7 @@ def load(path: str, dtype: str | None = None) -> tuple[str, Analysis]:
 def not_architecture(path: str) -> str:
     return (
         f"{path} is not an architecture file: its top level is not a mapping with `layers` or `blocks` "
-        "(see `paramlens kinds` and docs/cli.md for the format)"
+        "(the format: docs/format.md)"
     )
 
 

@@ -56,3 +56,12 @@ def test_missing_import_is_a_diagnostic(cli, tmp_path: Path, monkeypatch) -> Non
     assert code == 1
     assert out.startswith("net.arch.yaml:1:11: error: ")
     assert out.endswith("[import-error]\n")
+
+
+def test_imports_read_only_regular_files(cli, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    depth = len(tmp_path.parts)
+    Path("net.arch.yaml").write_text(f"imports: [{'../' * depth}dev/zero]\nlayers: [ReLU]\n")
+    code, out, _err = cli("check", "net.arch.yaml")
+    assert code == 1
+    assert out.endswith("[import-error]\n")

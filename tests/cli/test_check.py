@@ -48,7 +48,7 @@ def test_yaml_that_is_not_an_architecture_is_a_warning_not_an_error(cli, tmp_pat
     assert code == 0
     assert out == (
         "config.yaml:1:1: warning: this file is not an architecture file: its top level is not a mapping with "
-        "`layers` or `blocks` (see `paramlens kinds` and docs/cli.md for the format); skipped [not-architecture]\n"
+        "`layers` or `blocks` (the format: docs/format.md); skipped [not-architecture]\n"
     )
     assert err == "2 files checked, no problems, 1 skipped (not architecture files)\n"
 
@@ -65,11 +65,11 @@ def test_missing_file_exits_2_without_traceback(mismatch: Path) -> None:
 
 def test_non_utf8_file_exits_2(cli, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    Path("latin1.arch.yaml").write_bytes(b"name: caf\xe9\nlayers: [ReLU]\n")
+    Path("latin1.arch.yaml").write_bytes(b"name: \xc3\xa9t\xe9\nlayers: [ReLU]\n")  # UTF-8 é, then Latin-1 é
     code, out, err = cli("check", "latin1.arch.yaml")
     assert (code, out) == (2, "")
     assert err == (
-        "paramlens: latin1.arch.yaml:1:10: not UTF-8 text (byte 0xe9); save the file as UTF-8\n"
+        "paramlens: latin1.arch.yaml:1:9: not UTF-8 text (byte 0xe9); save the file as UTF-8\n"
         "0 files checked, no problems, 1 unreadable\n"
     )
 

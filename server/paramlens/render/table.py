@@ -2,8 +2,8 @@
 
 Rendered with rich. Composites (blocks, Sequential, Repeat, Residual, Add, Multiply, Concat and
 their branches) are rows with their totals, their parts indented below them; ``depth`` folds the
-levels below it. The table wraps long cells rather than cutting them, so nothing is lost in a
-narrow terminal or a CI log.
+levels below it. No cell is ever cut: in a narrow terminal or CI log the optional columns are left
+out, and a table that still does not fit prints wider than asked.
 """
 
 from __future__ import annotations
