@@ -212,3 +212,11 @@ def test_frozen_sequential_moves_parameters_to_non_trainable() -> None:
     text = "input: [4]\nlayers:\n  - Sequential: {trainable: false, layers: [Linear: 8]}\n  - Linear: 2\n"
     totals = analyse(text).totals
     assert (totals.params, totals.trainable, totals.non_trainable) == (40 + 18, 18, 40)
+
+
+def test_positional_value_on_an_unknown_type_is_an_unknown_layer() -> None:
+    analysis = analyse("input: [4]\nlayers:\n  - Linnear: 10\n")
+    [diag] = analysis.diagnostics
+    assert (diag.code, diag.span) == ("unknown-layer", Span(2, 4, 2, 11))
+    assert diag.message == "Unknown layer type 'Linnear'. Did you mean Linear?"
+    assert [f.text for f in diag.fixes] == ["Linear"]

@@ -215,7 +215,8 @@ class _Walker:
         base.name = name
         inner = replace(scope, frozen=True) if frozen and not scope.frozen else scope
         kind = registry.lookup(type_text) if type_text not in self.blocks else None
-        if item.positional is not None and not self.read_positional(item, kind, scope):
+        known = kind is not None or type_text in CONSTRUCTS or type_text in self.blocks
+        if known and item.positional is not None and not self.read_positional(item, kind, scope):
             return self.unknown(base, flow)
         if type_text in CONSTRUCTS:
             base.category = type_text.lower()  # type: ignore[assignment]
@@ -1166,11 +1167,14 @@ def _check_block_bodies(walker: _Walker, analysis: Analysis) -> None:
         env = {k: v for k, (v, _n) in block.args.items()}
         env["in_channels"] = None
         scope = Scope(env=env, stack=(block.name,), depth=1)
-        silent = _Walker(blocks=walker.blocks)
+        # the checks share the analysis' budget: aliased bodies must not cost it once per block
+        silent = _Walker(blocks=walker.blocks, evaluations=walker.evaluations, budget=walker.budget)
         try:
             silent.walk_list(block.layers, Flow(None, None, True), scope, ())
         except _Budget:
-            continue
+            break
+        finally:
+            walker.evaluations = silent.evaluations
         for d in silent.diagnostics:
             if (
                 d.code
