@@ -3,6 +3,8 @@ information, as the client receives them."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from lsp_harness import open_doc
 from lsprotocol import types
@@ -120,3 +122,29 @@ async def test_close_clears(client) -> None:
     await doc.published(version=None)
     assert len(client.record.published[doc.uri]) == count + 1
     assert list(client.diagnostics[doc.uri]) == []
+
+
+async def test_too_large_for_live_analysis(client) -> None:
+    client.set_configuration({"maxFileSize": 64}, section="paramlens")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    try:
+        text = "input: [3, 32, 32]\nlayers:\n  - Conv2d: {out_channels: 16, kernel_size: 3}\n"
+        for _ in range(100):  # until the server has pulled the new settings
+            doc = await open_doc(client, text)
+            if client.diagnostics[doc.uri]:
+                break
+            await asyncio.sleep(0.02)
+        [d] = client.diagnostics[doc.uri]
+        assert (d.code, d.severity, d.range) == (
+            "file-too-large",
+            types.DiagnosticSeverity.Warning,
+            _range(((0, 0), (0, 0))),
+        )
+        assert d.message == (
+            "This file is 74 bytes, above paramlens.maxFileSize (64 bytes), so it is not analysed live. "
+            "Run `paramlens check` on it, or raise the setting."
+        )
+        assert await doc.hints() == []
+    finally:
+        client.set_configuration({}, section="paramlens")
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -65,3 +66,75 @@ def test_shutdown_and_exit() -> None:
 def test_serve_help() -> None:
     out = subprocess.run([sys.executable, "-m", "paramlens.lsp.server", "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "--tcp HOST:PORT" in out.stdout
+
+
+def test_tcp_and_initialization_options(tmp_path) -> None:
+    """`serve --tcp HOST:PORT`, with settings from initializationOptions (compact numbers)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen(
+        [*SERVER, "--tcp", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not listen"
+                time.sleep(0.05)
+        stream = sock.makefile("rwb")
+
+        class Pipe:  # the shape _send/_receive expect
+            stdin = stdout = stream
+
+        uri = (tmp_path / "m.arch.yaml").as_uri()
+        _send(
+            Pipe,
+            {
+                "id": 1,
+                "method": "initialize",
+                "params": {
+                    "capabilities": {},
+                    "initializationOptions": {"paramlens": {"numbers": "compact"}},
+                },
+            },
+        )
+        assert _receive(Pipe)["id"] == 1
+        _send(
+            Pipe,
+            {
+                "method": "textDocument/didOpen",
+                "params": {
+                    "textDocument": {
+                        "uri": uri,
+                        "languageId": "yaml",
+                        "version": 1,
+                        "text": "input: [128]\nlayers:\n  - Linear: {out_features: 64}\n",
+                    }
+                },
+            },
+        )
+        _send(
+            Pipe,
+            {
+                "id": 2,
+                "method": "textDocument/inlayHint",
+                "params": {
+                    "textDocument": {"uri": uri},
+                    "range": {"start": {"line": 0, "character": 0}, "end": {"line": 3, "character": 0}},
+                },
+            },
+        )
+        while (message := _receive(Pipe)).get("id") != 2:
+            pass
+        assert ["".join(p["value"] for p in h["label"]) for h in message["result"]] == [
+            "total 8.3K params",
+            "8.3K params → 64",
+        ]
+        sock.close()
+    finally:
+        proc.kill()
+        proc.wait()

@@ -110,6 +110,7 @@ async def test_robustness(client) -> None:
     assert await doc.hover(10_000, 10_000) is None
     assert await doc.hover(9, 10_000) is None
     assert await client.protocol.send_request_async("paramlens/summary", {"nope": 1}) is None
+    assert any("summary failed: ValueError" in m.message for m in client.log_messages)  # logged, not fatal
     assert await client.protocol.send_request_async("paramlens/summary", None) is None
     # the session is alive and current
     assert flat(await doc.hints(9, 9)) == [(9, 46, "4,640 params → 32×28×28")]
