@@ -7,6 +7,7 @@ error the flow is marked *broken*: what follows gets unknown shapes, never a cas
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -50,6 +51,7 @@ DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 
 BASE_BUDGET = 10_000
 LINE_BUDGET = 20
 MAX_DEPTH = 64  # nesting of composites and blocks
+_TOP_WORD = re.compile(r"^\ufeff?(?:layers|blocks|input)\b", re.MULTILINE)
 
 # (importing document's key or None, path as written) -> (resolved key, text), or None if missing
 Resolver = Callable[[str | None, str], tuple[str, str] | None]
@@ -410,6 +412,12 @@ class _Walker:
         producer = flow.producer if result.output_shape == flow.shape and flow.shape is not None else result
         return Flow(result.output_shape, producer, broken)
 
+    def origin(self, flow: Flow) -> Origin:
+        """An input size inferred from the flow: which layer (or the input line) produced it."""
+        if flow.producer is not None:
+            return Origin("inferred", flow.producer.label, flow.producer.type_span)
+        return Origin("inferred", None, self.input_span)
+
     def infer_sizes(
         self, kind: Kind, item: Item, values: dict[str, Any], args: dict[str, Argument], flow: Flow, scope: Scope
     ) -> str | None:
@@ -422,11 +430,7 @@ class _Walker:
             inferred = shapes.channels(flow.shape) if arg.infer == "channels" else shapes.last(flow.shape)
             if arg.type == "shape" and inferred is not None:
                 inferred = (inferred,)
-            origin = Origin(
-                "inferred",
-                flow.producer.label if flow.producer else None,
-                flow.producer.type_span if flow.producer else self.input_span,
-            )
+            origin = self.origin(flow)
             if arg.name in args and args[arg.name].origin.how == "written":
                 if arg.type != "shape" and inferred is not None and values[arg.name] != inferred:
                     self.mismatch(kind, arg.name, values[arg.name], inferred, args[arg.name].span, flow, scope)
@@ -533,6 +537,9 @@ class _Walker:
             return self.unknown(base, flow)
         env["in_channels"] = shapes.channels(flow.shape)
         for key, value in env.items():
+            if key == "in_channels":
+                base.arguments[key] = Argument(key, value, self.origin(flow))
+                continue
             expr = _expr(item.args[key][1]) if key in item.args else None
             base.arguments[key] = Argument(key, value, Origin("written" if key in item.args else "default"), expr=expr)
         use_line = base.type_span.start_line + 1
@@ -981,7 +988,8 @@ def analyse(text: str, *, key: str | None = None, resolve: Resolver | None = Non
 
 
 def _looks_like_architecture(text: str) -> bool:
-    return "layers:" in text or "blocks:" in text
+    """For text that does not parse: a top-level layers, blocks or input key, even without its colon."""
+    return "layers:" in text or "blocks:" in text or _TOP_WORD.search(text) is not None
 
 
 def _read_header(analysis: Analysis, top: dict[str, tuple[Node, Node]], walker: _Walker) -> tuple[int, str]:

@@ -117,6 +117,7 @@ def parse(text: str) -> Parsed:
     except RecursionError:
         return Parsed(None, [_too_deep(text)])
     parsed = _tagged(Parsed(documents[0] if documents else None), text)
+    _clamp_end(parsed.root, text)
     if len(documents) > 1:
         extra = documents[1]
         span = Span(extra.start_mark.line, 0, extra.start_mark.line, 0)
@@ -132,6 +133,19 @@ def parse(text: str) -> Parsed:
             )
         )
     return parsed
+
+
+def _clamp_end(root: Node | None, text: str) -> None:
+    """Without a final line break libyaml ends the last collections on a line after the text; the
+    nodes that end with the document (the root and its last descendants) end at its last character."""
+    last_line = text.count("\n")
+    end = yaml.Mark("<text>", len(text), last_line, len(text) - (text.rfind("\n") + 1), None, None)
+    node, seen = root, set()
+    while node is not None and id(node) not in seen and node.end_mark.line > last_line:
+        seen.add(id(node))
+        node.end_mark = end
+        value = node.value if isinstance(node, MappingNode | SequenceNode) else None
+        node = (value[-1][1] if isinstance(node, MappingNode) else value[-1]) if value else None
 
 
 def _tagged(parsed: Parsed, text: str) -> Parsed:
