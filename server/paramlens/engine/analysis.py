@@ -92,8 +92,20 @@ class Origin:
     """Where a resolved argument's value came from."""
 
     how: Literal["written", "default", "inferred"]
-    layer: str | None = None  # "layer 3 (Conv2d, line 7)" for inferred values
-    span: Span | None = None  # the layer that produced an inferred value
+    # the layer that produced an inferred value (None: the model's `input`); a reference, not its text,
+    # so that results reused for a later version of the document describe it where it is now
+    source: LayerResult | None = field(default=None, compare=False, repr=False)
+    input_span: Span | None = None  # the `input` key, for values inferred from the model input
+
+    @property
+    def layer(self) -> str | None:
+        """``layer 3 (Conv2d, line 7)`` for inferred values."""
+        return self.source.label if self.source is not None else None
+
+    @property
+    def span(self) -> Span | None:
+        """Where the value came from: the producing layer's type, or the `input` key."""
+        return self.source.type_span if self.source is not None else self.input_span
 
     def describe(self) -> str:
         if self.how == "inferred":
@@ -173,8 +185,15 @@ class LayerResult:
     # Repeat: the children of each repetition walked; later ones are the same as the last (steady state)
     repetitions: list[list[LayerResult]] = field(default_factory=list)
     notes: tuple[str, ...] = ()  # extra facts for the hover (Keras' counting, ...)
-    instance: str | None = None  # for layers inside a block definition: which use they show
+    use: LayerResult | None = field(default=None, compare=False, repr=False)  # the block use shown, in a definition
     foreign: bool = False  # defined in an imported file: not placed in this document
+
+    @property
+    def instance(self) -> str | None:
+        """For layers inside a block definition: which use of the block they show."""
+        if self.use is None:
+            return None
+        return f"{self.use.type} used at line {self.use.line + 1}"
 
     @property
     def line(self) -> int:
@@ -231,6 +250,7 @@ class Analysis:
     blocks: dict[str, Span] = field(default_factory=dict)  # block name -> its definition key
     block_args: dict[str, tuple[str, ...]] = field(default_factory=dict)  # usable blocks (imported too) -> args
     imports: tuple[str, ...] = ()  # import paths as written (resolved by the caller)
+    memo: Any = field(default=None, repr=False, compare=False)  # for analysing the next version faster
 
     @property
     def has_errors(self) -> bool:

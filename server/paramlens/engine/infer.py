@@ -7,6 +7,7 @@ error the flow is marked *broken*: what follows gets unknown shapes, never a cas
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -31,6 +32,7 @@ from .analysis import (
 from .context import LayerContext, RuleError
 from .layout import COMMON_KEYS, Item, key_text, read_item
 from .registry import MAX_SIZE, Kind
+from .reuse import Entry, Memo, relocate
 from .shapes import Shape
 from .source import node_span, parse
 from .values import ValueError_, read, tag_error
@@ -51,6 +53,7 @@ DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 
 BASE_BUDGET = 10_000
 LINE_BUDGET = 20
 MAX_DEPTH = 64  # nesting of composites and blocks
+PASS_THROUGH = ("activation", "dropout", "norm", "shape")  # families whose shape-keeping layers set no size
 _TOP_WORD = re.compile(r"^\ufeff?(?:layers|blocks|input)\b", re.MULTILINE)
 
 # (importing document's key or None, path as written) -> (resolved key, text), or None if missing
@@ -94,7 +97,7 @@ class Scope:
     frozen: bool = False
     source: str | None = None  # the imported file a foreign block comes from
     use: Span | None = None  # the block use whose body is walked (diagnostics of foreign blocks go here)
-    instance: str | None = None
+    first_use: LayerResult | None = None  # the outermost block use being walked: what definitions show
     depth: int = 0
 
 
@@ -106,7 +109,7 @@ class _Walker:
     seen: set[tuple[str, Span]] = field(default_factory=set)
     evaluations: int = 0
     budget: int = BASE_BUDGET
-    cycles: set[frozenset[str]] = field(default_factory=set)  # block cycles already reported
+    attempts: list[Diagnostic] = field(default_factory=list)  # every report, before de-duplication
 
     # --- diagnostics ---------------------------------------------------------------------
 
@@ -120,15 +123,22 @@ class _Walker:
         severity: Severity = Severity.ERROR,
         related: tuple[Related, ...] = (),
         fixes: tuple[Fix, ...] = (),
+        once: Any = None,
     ) -> None:
+        """Record a diagnostic, once per code and place (``once``: another key for "the same")."""
         if scope is not None and scope.source is not None and scope.use is not None:
             # inside a block of another file: say so where the block is used
             message = f"In block {scope.stack[-1]} imported from {scope.source}: {message}"
             span, related, fixes = scope.use, (), ()
-        if (code, span) in self.seen:
+        self.add(Diagnostic(code, severity, message, span, related, fixes), once)
+
+    def add(self, diagnostic: Diagnostic, once: Any = None) -> None:
+        self.attempts.append(diagnostic)
+        key = once if once is not None else (diagnostic.code, diagnostic.span)
+        if key in self.seen:
             return
-        self.seen.add((code, span))
-        self.diagnostics.append(Diagnostic(code, severity, message, span, related, fixes))
+        self.seen.add(key)
+        self.diagnostics.append(diagnostic)
 
     def producer_text(self, flow: Flow) -> str:
         if flow.producer is not None:
@@ -163,6 +173,62 @@ class _Walker:
             results.append(result)
         return results, flow
 
+    def walk_top(
+        self, node: SequenceNode, flow: Flow, text: str, before: Memo | None, after: Memo
+    ) -> tuple[list[LayerResult], Flow]:
+        """The top-level `layers`, reusing the results of layers that did not change (see reuse.py)."""
+        results = []
+        seen_producer: Any = ...
+        for index, item_node in enumerate(node.value, 1):
+            start = item_node.start_mark
+            line = start.line
+            producer = flow.producer
+            if producer is not seen_producer:  # the producer as the texts derived from it see it
+                seen_producer = producer
+                if producer is not None:
+                    at = producer.type_span
+                    p_index, p_line = producer.path[0], at.start_line
+                    p_rest = (producer.path[1:], at.start_char, at.end_char, producer.type, producer.name)
+            source = None if producer is None else (p_index - index, p_line - line, p_rest)
+            key = (text[start.index : item_node.end_mark.index], start.column, flow.shape, flow.broken, source)
+            entry = before.find(key, line, index) if before is not None else None
+            if entry is not None and entry.attempts and (entry.line != line or entry.index != index):
+                entry = None  # its messages name lines and positions: analyse it again
+            if entry is None:
+                entry = self.analyse_top(item_node, flow, line, index)
+            else:
+                entry = self.reuse_top(entry, producer, line, index)
+            after.keep(key, entry)
+            results.append(entry.result)
+            flow = Flow(entry.out_shape, entry.out_producer, entry.out_broken)
+        return results, flow
+
+    def analyse_top(self, node: Node, flow: Flow, line: int, index: int) -> Entry:
+        first, evaluations = len(self.attempts), self.evaluations
+        result, out = self.walk_item(node, flow, Scope(), (index,))
+        last = result.span.end_line if result.span.end_char else result.span.end_line - 1
+        attempts = tuple(self.attempts[first:])
+        evaluations = self.evaluations - evaluations
+        return Entry(result, out.shape, out.broken, out.producer, flow.producer, attempts, evaluations, line, index,
+                     max(line, last))  # fmt: skip
+
+    def reuse_top(self, entry: Entry, producer: LayerResult | None, line: int, index: int) -> Entry:
+        self.evaluations += entry.evaluations
+        for diagnostic in entry.attempts:
+            self.add(diagnostic)
+        passes = entry.out_producer is not entry.result
+        if entry.line == line and entry.index == index:
+            if not passes or entry.out_producer is producer:
+                return entry
+            # its inferred sizes name the producer it was analysed with: an equal one, maybe older
+            result, producer_in = entry.result, entry.producer_in
+        else:
+            result, producer_in = relocate(entry, line, index, producer), producer
+        last = entry.last_line + line - entry.line
+        out_producer = producer if passes else result
+        return Entry(result, entry.out_shape, entry.out_broken, out_producer, producer_in, entry.attempts,
+                     entry.evaluations, line, index, last)  # fmt: skip
+
     def walk_item(self, node: Node, flow: Flow, scope: Scope, path: tuple[int, ...]) -> tuple[LayerResult, Flow]:
         self.evaluations += 1
         if self.evaluations > self.budget:
@@ -186,7 +252,7 @@ class _Walker:
             type_span=item.type_span,
             path=path,
             input_shape=flow.shape,
-            instance=scope.instance,
+            use=scope.first_use,
             foreign=scope.source is not None,
         )
         if tag is not None:
@@ -280,6 +346,8 @@ class _Walker:
         return name, frozen
 
     def unknown_layer(self, type_text: str, item: Item, scope: Scope) -> None:
+        if ("unknown-layer", item.type_span) in self.seen:  # met again through an alias: suggest only once
+            return
         candidates = [*registry.type_names(), *self.blocks, *CONSTRUCTS]
         hits = registry.suggest(type_text, candidates)
         span = item.type_span
@@ -396,7 +464,7 @@ class _Walker:
         if placeholder is not None:  # an input size is missing: no count, but the shape goes on
             base.param_count = base.trainable_count = None
             base.buffer_count = None
-            return base, self.after(base, flow, broken=flow.broken or ctx.out is None)
+            return base, self.after(base, flow, flow.broken or ctx.out is None, kind)
         trainable = not scope.frozen
         base.trainable = trainable
         base.params = tuple(Tensor(t.name, t.shape, trainable) for t in ctx.params)
@@ -406,16 +474,20 @@ class _Walker:
         base.trainable_count = base.param_count if trainable else 0
         base.buffer_count = sum(t.numel for t in base.buffers)
         # unknown parts of the output may still come from an upstream error: stay quiet until all is known
-        return base, self.after(base, flow, broken=flow.broken and not shapes.known(ctx.out))
+        return base, self.after(base, flow, flow.broken and not shapes.known(ctx.out), kind)
 
-    def after(self, result: LayerResult, flow: Flow, broken: bool) -> Flow:
-        producer = flow.producer if result.output_shape == flow.shape and flow.shape is not None else result
+    def after(self, result: LayerResult, flow: Flow, broken: bool, kind: Kind | None = None) -> Flow:
+        """The flow out of a layer. It becomes the producer of the sizes that follow unless it only passes
+        them through (an activation, dropout or norm that keeps the shape): "inferred from" then names
+        the layer that set them, and stays close by, so results of unchanged layers can be reused."""
+        passes = kind is not None and kind.family in PASS_THROUGH and result.output_shape == flow.shape
+        producer = flow.producer if passes and flow.shape is not None else result
         return Flow(result.output_shape, producer, broken)
 
     def origin(self, flow: Flow) -> Origin:
         """An input size inferred from the flow: which layer (or the input line) produced it."""
         if flow.producer is not None:
-            return Origin("inferred", flow.producer.label, flow.producer.type_span)
+            return Origin("inferred", flow.producer)
         return Origin("inferred", None, self.input_span)
 
     def infer_sizes(
@@ -487,9 +559,6 @@ class _Walker:
         base.category = "block"
         if block.name in scope.stack:
             cycle = scope.stack[scope.stack.index(block.name) :]
-            if frozenset(cycle) in self.cycles:
-                return self.unknown(base, flow)
-            self.cycles.add(frozenset(cycle))
             chain = " → ".join((*cycle, block.name))
             self.report(
                 "block-cycle",
@@ -497,6 +566,7 @@ class _Walker:
                 "Remove this use or use another block.",
                 item.type_span,
                 scope,
+                once=("block-cycle", frozenset(cycle)),  # one report per cycle, wherever it closes
             )
             return self.unknown(base, flow)
         if block.problem is not None:
@@ -542,14 +612,13 @@ class _Walker:
                 continue
             expr = _expr(item.args[key][1]) if key in item.args else None
             base.arguments[key] = Argument(key, value, Origin("written" if key in item.args else "default"), expr=expr)
-        use_line = base.type_span.start_line + 1
         inner = Scope(
             env=env,
             stack=(*scope.stack, block.name),
             frozen=scope.frozen,
             source=block.source or scope.source,
             use=scope.use if scope.source else (base.type_span if block.source else None),
-            instance=scope.instance or f"{block.name} used at line {use_line}",
+            first_use=scope.first_use or base,
             depth=scope.depth + 1,
         )
         children, out = self.walk_list(block.layers, Flow(flow.shape, flow.producer, flow.broken), inner, base.path)
@@ -567,10 +636,7 @@ class _Walker:
             base.param_count = _mul(base.param_count, times)
             base.trainable_count = _mul(base.trainable_count, times)
             base.buffer_count = _mul(base.buffer_count, times)
-        producer = out.producer if out.shape != flow.shape else flow.producer
-        if out.shape != flow.shape:
-            producer = base
-        return base, Flow(out.shape, producer, out.broken)
+        return base, Flow(out.shape, base, out.broken)
 
     # --- constructs --------------------------------------------------------------------------
 
@@ -661,8 +727,7 @@ class _Walker:
             if remaining:
                 total = _sum([total, _mul(totals[-1][i], remaining)])
             setattr(base, attr, total)
-        producer = base if current.shape != flow.shape else flow.producer
-        return base, Flow(current.shape, producer, current.broken)
+        return base, Flow(current.shape, base, current.broken)
 
     def branch_nodes(self, node: Node, kind: str, scope: Scope) -> list[Node] | None:
         if not isinstance(node, SequenceNode):
@@ -686,7 +751,7 @@ class _Walker:
             (*base.path, 1),
             input_shape=flow.shape,
             foreign=base.foreign,
-            instance=base.instance,
+            use=base.use,
         )
         self.compose(branch, main, flow, main_out)
         children = [branch]
@@ -699,7 +764,7 @@ class _Walker:
                 (*base.path, 2),
                 input_shape=flow.shape,
                 foreign=base.foreign,
-                instance=base.instance,
+                use=base.use,
             )
             self.compose(sc, short, flow, short_out)
             children.append(sc)
@@ -721,7 +786,7 @@ class _Walker:
                 fixes=fixes,
             )
             out = Flow(None, None, True)
-        elif short_entry is not None:
+        elif short_entry is not None and not (main_out.broken or short_out.broken):
             out = replace(main_out, shape=shapes.merge(main_out.shape, short_out.shape))
         return self.compose(base, children, flow, out)
 
@@ -774,7 +839,7 @@ class _Walker:
                 (*base.path, i),
                 input_shape=flow.shape,
                 foreign=base.foreign,
-                instance=base.instance,
+                use=base.use,
             )
             self.compose(branch, results, flow, out)
             children.append(branch)
@@ -912,9 +977,22 @@ def _rank_hint(kind: Kind, r: int) -> str:
 # --- the document -------------------------------------------------------------------------------
 
 
-def analyse(text: str, *, key: str | None = None, resolve: Resolver | None = None) -> Analysis:
+def analyse(
+    text: str, *, key: str | None = None, resolve: Resolver | None = None, memo: Memo | None = None
+) -> Analysis:
     """Analyse an architecture document. ``key`` names it for imports; ``resolve`` reads imported
-    files (the engine does no I/O of its own)."""
+    files (the engine does no I/O of its own). ``memo``, the ``analysis.memo`` of an earlier version
+    of the same document, lets unchanged layers be reused instead of analysed again."""
+    collecting = gc.isenabled()
+    gc.disable()  # the parse allocates a node per value; a collection in the middle can triple the time
+    try:
+        return _analyse(text, key, resolve, memo)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _analyse(text: str, key: str | None, resolve: Resolver | None, memo: Memo | None) -> Analysis:
     parsed = parse(text)
     root = parsed.root
     analysis = Analysis(is_architecture=False, diagnostics=list(parsed.diagnostics))
@@ -951,6 +1029,15 @@ def analyse(text: str, *, key: str | None = None, resolve: Resolver | None = Non
             )
         written.add(text_key or "")
     bytes_per_param, dtype = _read_header(analysis, top, walker)
+    imported: list[tuple[str, Any]] = []
+    if resolve is not None:
+        outer = resolve
+
+        def resolve(importer: str | None, path: str) -> tuple[str, str] | None:
+            found = outer(importer, path)
+            imported.append((path, found))
+            return found
+
     _read_imports(analysis, top, walker, key, resolve)
     if "blocks" in top:
         _read_blocks(top["blocks"][1], walker, None)
@@ -961,8 +1048,16 @@ def analyse(text: str, *, key: str | None = None, resolve: Resolver | None = Non
     stopped = False
     if "layers" in top:
         analysis.layers_key = node_span(top["layers"][0])
+        layers = top["layers"][1]
         try:
-            analysis.layers, flow = walker.walk_list(top["layers"][1], flow, Scope(), ())
+            if isinstance(layers, SequenceNode):
+                start, end = layers.start_mark.index, layers.end_mark.index
+                after = Memo((text[:start], text[end:], key, tuple(imported)))
+                before = memo if memo is not None and memo.context == after.context else None
+                analysis.layers, flow = walker.walk_top(layers, flow, text, before, after)
+                analysis.memo = after
+            else:
+                analysis.layers, flow = walker.walk_list(layers, flow, Scope(), ())
         except _Budget as stop:
             analysis.layers = []
             walker.report("too-large", stop.message, stop.span)
@@ -1168,6 +1263,8 @@ def _read_blocks(node: Node, walker: _Walker, source: str | None, import_span: S
 def _check_block_bodies(walker: _Walker, analysis: Analysis) -> None:
     """A block that is defined but never used is still checked for what can be known without an
     input: unknown types and arguments."""
+    if not walker.blocks:
+        return
     used = {layer.type for layer in analysis.walk() if layer.category == "block"}
     for block in walker.blocks.values():
         if block.name in used or block.source is not None or block.problem is not None:

@@ -17,9 +17,36 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from .analysis import Diagnostic, Severity, Span
 
 try:  # the C loader is an order of magnitude faster; the pure-Python one is the fallback
-    from yaml import CSafeLoader as Loader
+    from yaml import CSafeLoader as _Base
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Base  # type: ignore[assignment]
+
+_RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
+_RESOLVED_MAX = 65_536
+
+
+class Loader(_Base):  # type: ignore[misc,valid-type]
+    """The safe loader, minus work paramlens never needs: even the C composer asks Python to resolve
+    each scalar's implicit type through a list of regular expressions, and to track paths for path
+    resolvers (none are registered). Architecture files repeat few distinct scalars, so remembering
+    each one's type cuts the parse by about a fifth."""
+
+    def descend_resolver(self, current_node: object, current_index: object) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+    def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> str:
+        if kind is not ScalarNode:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = _RESOLVED.get(key)  # type: ignore[arg-type]
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_RESOLVED) < _RESOLVED_MAX:
+                _RESOLVED[key] = tag  # type: ignore[index]
+        return tag
 
 __all__ = ["MappingNode", "Node", "Parsed", "ScalarNode", "SequenceNode", "node_span", "parse"]
 
@@ -66,7 +93,7 @@ def _syntax_diagnostic(text: str, error: yaml.YAMLError) -> tuple[Diagnostic, in
     """The diagnostic for a parser error, and the line where it was found."""
     if isinstance(error, yaml.reader.ReaderError):
         position = error.position
-        if Loader.__name__.startswith("C"):  # libyaml counts UTF-8 bytes
+        if _Base.__name__.startswith("C"):  # libyaml counts UTF-8 bytes
             position = len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
         line, col = _line_col(text, position)
         what = (

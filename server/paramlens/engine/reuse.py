@@ -1,0 +1,104 @@
+"""Reusing the results of unchanged layers between versions of a document.
+
+A keystroke changes one layer; analysing the other thousands again would cost far more than parsing
+the text. Each top-level layer is remembered under what determines its result: its own text, its
+column, the shape flowing into it and where that shape came from. When the next version has the same
+layer with the same input, its result is taken as it was, or, when lines or layers were inserted
+above it, relocated: a copy with its lines and position shifted (references to the layers that
+produced its inferred sizes point at their new versions, so every text derived from them is current).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .analysis import Argument, Diagnostic, LayerResult, Origin, Span
+
+_FIELDS = LayerResult.__slots__
+LOOSE_PER_TEXT = 4  # equal layers kept per text: enough to find one with the same input
+
+
+@dataclass(slots=True)
+class Entry:
+    """One top-level layer as analysed, with what it needs to be reused."""
+
+    result: LayerResult
+    out_shape: Any
+    out_broken: bool
+    out_producer: LayerResult | None  # the result itself, or the producer that flowed in
+    producer_in: LayerResult | None
+    attempts: tuple[Diagnostic, ...]  # every diagnostic it reported, before de-duplication
+    evaluations: int
+    line: int  # first line of the layer when analysed
+    index: int  # its 1-based position in `layers`
+    last_line: int  # last line of the layer when analysed
+
+
+@dataclass(slots=True)
+class Memo:
+    """What one analysis leaves for the next version of the same document."""
+
+    context: tuple[Any, ...]  # everything outside `layers` that results depend on
+    # by place: the layer analysed there, under its key; by text: equal layers elsewhere, to relocate
+    exact: dict[tuple[int, int], tuple[tuple[Any, ...], Entry]] = field(default_factory=dict)
+    loose: dict[str, list[tuple[tuple[Any, ...], Entry]]] = field(default_factory=dict)
+
+    def find(self, key: tuple[Any, ...], line: int, index: int) -> Entry | None:
+        """The entry for a layer at this place, else one of an equal layer elsewhere (key[0] is its text)."""
+        found = self.exact.get((line, index))
+        if found is not None and found[0] == key:
+            return found[1]
+        for other, entry in self.loose.get(key[0], ()):
+            if other == key:
+                return entry
+        return None
+
+    def keep(self, key: tuple[Any, ...], entry: Entry) -> None:
+        self.exact[entry.line, entry.index] = (key, entry)
+        same_text = self.loose.setdefault(key[0], [])
+        if len(same_text) < LOOSE_PER_TEXT:
+            same_text.append((key, entry))
+
+
+def relocate(entry: Entry, line: int, index: int, producer: LayerResult | None) -> LayerResult:
+    """The entry's result placed at ``line`` as layer ``index``, inferred from ``producer``."""
+    refs: dict[int, LayerResult | None] = {id(entry.producer_in): producer}
+    return _copy(entry.result, line - entry.line, entry.line, entry.last_line, index, refs)
+
+
+def _copy(layer: LayerResult, delta: int, lo: int, hi: int, index: int, refs: dict[int, Any]) -> LayerResult:
+    if id(layer) in refs:
+        return refs[id(layer)]
+    new = object.__new__(LayerResult)
+    for name in _FIELDS:
+        object.__setattr__(new, name, getattr(layer, name))
+    refs[id(layer)] = new
+    inside = not layer.foreign and lo <= layer.span.start_line <= hi
+    if delta and inside:
+        new.span = _shift(layer.span, delta)
+        new.type_span = _shift(layer.type_span, delta)
+    new.path = (index, *layer.path[1:])
+    if layer.use is not None:
+        new.use = refs.get(id(layer.use), layer.use)
+    if layer.arguments:
+        new.arguments = {name: _argument(arg, delta if inside else 0, refs) for name, arg in layer.arguments.items()}
+    if layer.children:
+        new.children = [_copy(c, delta, lo, hi, index, refs) for c in layer.children]
+    if layer.repetitions:
+        new.repetitions = [[_copy(c, delta, lo, hi, index, refs) for c in rep] for rep in layer.repetitions]
+    return new
+
+
+def _argument(arg: Argument, delta: int, refs: dict[int, Any]) -> Argument:
+    origin = arg.origin
+    if origin.source is not None and id(origin.source) in refs:
+        origin = Origin(origin.how, refs[id(origin.source)], origin.input_span)
+    span = _shift(arg.span, delta) if delta and arg.span is not None else arg.span
+    if origin is arg.origin and span is arg.span:
+        return arg
+    return Argument(arg.name, arg.value, origin, span, arg.expr)
+
+
+def _shift(span: Span, delta: int) -> Span:
+    return Span(span.start_line + delta, span.start_char, span.end_line + delta, span.end_char)

@@ -1,0 +1,114 @@
+"""Reusing unchanged layers between versions must give exactly what a fresh analysis gives."""
+
+import random
+from pathlib import Path
+
+import pytest
+
+from paramlens.engine import analyse
+from paramlens.engine.analysis import Analysis, LayerResult
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def snapshot(analysis: Analysis) -> list:
+    """Everything a face can read, positions and texts included."""
+
+    def layer(result: LayerResult) -> tuple:
+        args = tuple(
+            (n, a.value, a.origin.how, a.origin.layer, a.origin.span, a.span, a.expr)
+            for n, a in result.arguments.items()
+        )
+        return (
+            result.type,
+            result.category,
+            result.span,
+            result.type_span,
+            result.path,
+            result.label,
+            result.name,
+            result.param_count,
+            result.trainable_count,
+            result.buffer_count,
+            result.input_shape,
+            result.output_shape,
+            result.formula,
+            result.shape_steps,
+            result.params,
+            result.buffers,
+            result.instance,
+            result.foreign,
+            result.repeat,
+            args,
+            tuple(layer(c) for c in result.children),
+            tuple(tuple(layer(c) for c in rep) for rep in result.repetitions),
+        )
+
+    return [
+        analysis.totals,
+        analysis.output_shape,
+        analysis.diagnostics,
+        [layer(r) for r in analysis.layers],
+    ]
+
+
+def edits(text: str, rng: random.Random) -> str:
+    """A keystroke-like edit: change a number, insert or delete a line, break the YAML, swap a type."""
+    lines = text.split("\n")
+    layer_lines = [i for i, line in enumerate(lines) if line.lstrip().startswith("- ")]
+    i = rng.choice(layer_lines)
+    kind = rng.randrange(6)
+    if kind == 0:
+        digits = [j for j, ch in enumerate(lines[i]) if ch.isdigit()]
+        if digits:
+            j = rng.choice(digits)
+            lines[i] = lines[i][:j] + str(rng.randrange(1, 9)) + lines[i][j + 1 :]
+    elif kind == 1:
+        indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+        lines.insert(i, indent + rng.choice(["- ReLU", "- BatchNorm2d", "- Dropout: {p: 0.1}", "- Conv2d: 8"]))
+    elif kind == 2 and len(layer_lines) > 2:
+        del lines[i]
+    elif kind == 3:
+        lines[i] = lines[i].replace(":", "", 1)
+    elif kind == 4:
+        lines.insert(0, "# a comment")
+    else:
+        lines[i] = lines[i].replace("Conv2d", "Conv2D").replace("ReLU", "ReLU6")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.arch.yaml")), ids=lambda p: p.name)
+def test_edit_sequences_match_fresh_analyses(path: Path) -> None:
+    rng = random.Random(path.name)
+    text = path.read_text()
+    previous = analyse(text)
+    for _ in range(25):
+        text = edits(text, rng)
+        reused = analyse(text, memo=previous.memo)
+        fresh = analyse(text)
+        assert snapshot(reused) == snapshot(fresh), text
+        previous = reused
+
+
+def test_unchanged_layers_are_reused_and_shifted_ones_relocated() -> None:
+    text = "input: [3, 8, 8]\nlayers:\n" + "".join("  - Conv2d: {out_channels: 4, kernel_size: 1}\n" for _ in range(5))
+    first = analyse(text)
+    same = analyse(text.replace("kernel_size: 1}\n", "kernel_size: 1, bias: false}\n", 1), memo=first.memo)
+    assert same.layers[0] is not first.layers[0]  # edited: analysed again
+    assert same.layers[1] is first.layers[1]  # same text, same input: the very same result
+    assert same.layers[4] is first.layers[4]
+    assert same.totals.params == first.totals.params - 4
+    grown = analyse(text.replace("kernel_size: 1}\n", "kernel_size: 3}\n", 1), memo=first.memo)
+    assert grown.layers[1] is not first.layers[1]  # its input shrank to 6×6: analysed again
+    shifted = analyse("# top\n" + text, memo=first.memo)
+    assert shifted.layers[3] is not first.layers[3]
+    assert shifted.layers[3].type_span.start_line == first.layers[3].type_span.start_line + 1
+    assert shifted.layers[3].arguments["in_channels"].origin.layer == "layer 3 (Conv2d, line 6)"
+    assert snapshot(shifted) == snapshot(analyse("# top\n" + text))
+
+
+def test_a_block_edit_invalidates_every_use() -> None:
+    text = "input: [4]\nblocks:\n  B:\n    layers: [Linear: 4]\nlayers: [B, B, B]\n"
+    first = analyse(text)
+    changed = text.replace("Linear: 4", "Linear: 8")
+    assert snapshot(analyse(changed, memo=first.memo)) == snapshot(analyse(changed))
