@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Awaitable, Callable
@@ -27,7 +28,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
 from .. import __version__
-from . import actions, completion, diagnostics, hints, lens, symbols
+from . import actions, completion, diagnostics, hints, lens, symbols, textsync
 from . import hover as hover_feature
 from .config import SECTION, Settings
 from .documents import Documents, Entry, uri_path
@@ -57,6 +58,18 @@ class Protocol(LanguageServerProtocol):
             if isinstance(data, dict) and "method" in data:
                 return _Malformed(data.get("id"), str(data["method"]), exc)
             raise
+
+    def _execute_handler(self, msg_id: Any, handler: Any, callback: Any, args: Any = None, kwargs: Any = None) -> None:
+        """pygls 2.1.1 files the future of every handler run, notifications included, under its message id
+        and only removes those of requests: each keystroke (didChange) would keep two futures forever."""
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        future = self._request_futures.get(msg_id)
+        if future is not None:
+            future.add_done_callback(lambda done, key=msg_id: self._forget(key, done))
+
+    def _forget(self, msg_id: Any, future: Any) -> None:
+        if self._request_futures.get(msg_id) is future:
+            del self._request_futures[msg_id]
 
     def handle_message(self, message: Any) -> None:
         if isinstance(message, _Malformed):
@@ -234,6 +247,7 @@ def create_server() -> ParamlensServer:
     @server.feature(types.INITIALIZE)
     @guarded(None)
     async def initialize(ls: ParamlensServer, params: types.InitializeParams) -> None:
+        textsync.install(ls)
         if params.initialization_options is not None:
             ls.settings = Settings.parse(params.initialization_options)
 
@@ -399,7 +413,12 @@ def main(argv: list[str] | None = None) -> int:
         server.start_tcp(host or "127.0.0.1", int(port))
         return 0
     server.start_io()
-    return 0 if server.protocol._shutdown else 1
+    # exit at once: freeing a large analysis at interpreter shutdown takes seconds, and a client that
+    # went away expects the process gone within one
+    logging.shutdown()
+    with contextlib.suppress(ValueError, OSError):  # pygls may have closed stdout already
+        sys.stdout.flush()
+    os._exit(0 if server.protocol._shutdown else 1)
 
 
 if __name__ == "__main__":

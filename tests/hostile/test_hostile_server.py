@@ -1,0 +1,191 @@
+"""The language server under hostile clients (issue 8): the real process, driven by pytest-lsp.
+
+A handler exception is logged and answered with an empty result; requests with positions out of range,
+for unknown or closed documents or with malformed parameters are answered without error; stale and
+out-of-order edits do not corrupt the document; a client that disappears ends the server within a
+second, even mid-analysis; hover and hints stay responsive while a large document is re-analysed; a
+50 MB file gets one diagnostic saying it is too large.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from hostile_lsp import Doc, comparable, hint_texts, record_of
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+SMALL = (
+    "name: small\ninput: [3, 32, 32]\nlayers:\n  - Conv2d: {out_channels: 16, kernel_size: 3}\n  - ReLU\n  - Flatten\n"
+)
+
+
+def big_text(layers: int) -> str:
+    """A valid architecture whose analysis takes a while (about 0.1 ms per layer, more on a busy machine)."""
+    body = "".join(f"  - Linear: {{out_features: 16, name: l{i}}}\n" for i in range(layers))
+    return "name: big\ninput: [16]\nlayers:\n" + body
+
+
+def uri_in(client: LanguageClient, name: str) -> str:
+    return (client.root / name).as_uri()  # type: ignore[attr-defined]
+
+
+async def opened(client: LanguageClient, name: str, text: str) -> Doc:
+    doc = Doc(client, uri_in(client, name), text).open()
+    await doc.published()
+    return doc
+
+
+async def fresh(client: LanguageClient, doc: Doc, name: str) -> tuple[list, list]:
+    """The diagnostics and hints of a new document holding ``doc``'s current text."""
+    other = await opened(client, name, doc.text)
+    try:
+        return comparable(await other.published()), hint_texts(await other.hints())
+    finally:
+        other.close()
+
+
+def failures(client: LanguageClient) -> list[str]:
+    return [m for m in record_of(client).logs if "failed" in m or "Traceback" in m]
+
+
+async def test_handler_exception_is_logged_and_answered_empty(client: LanguageClient) -> None:
+    before = len(failures(client))
+    result = await client.protocol.send_request_async("paramlens/summary", {"uri": 5})
+    assert result is None
+    await asyncio.sleep(0.1)  # the log notification follows the answer
+    assert len(failures(client)) == before + 1
+    assert "summary failed" in failures(client)[-1]
+
+
+OUT_OF_RANGE = [(10**6, 0), (0, 10**6), (10**6, 10**6), (5, 2**31 - 1)]
+
+
+async def test_out_of_range_unknown_and_closed_documents(client: LanguageClient) -> None:
+    doc = await opened(client, "range.arch.yaml", SMALL)
+    closed = await opened(client, "closed.arch.yaml", SMALL)
+    closed.close()
+    unknown = Doc(client, uri_in(client, "never-opened.arch.yaml"), "")
+    odd = Doc(client, "untitled:Untitled-1", "")
+    before = len(failures(client))
+    for target in (doc, closed, unknown, odd):
+        for line, char in OUT_OF_RANGE:
+            assert await target.hover(line, char) is None
+            completion = await target.complete(line, char)
+            assert completion is None or not completion.items
+        far = types.Range(start=types.Position(10**6, 0), end=types.Position(10**6 + 5, 0))
+        backwards = types.Range(start=types.Position(4, 0), end=types.Position(1, 0))
+        for span in (far, backwards):
+            hints = await client.text_document_inlay_hint_async(
+                types.InlayHintParams(text_document=target.ident, range=span)
+            )
+            assert list(hints or []) == []
+            context = types.CodeActionContext(diagnostics=[])
+            actions = await client.text_document_code_action_async(
+                types.CodeActionParams(text_document=target.ident, range=span, context=context)
+            )
+            assert list(actions or []) == []
+    for target in (closed, unknown, odd):
+        assert await target.hints() == []
+        symbols = await client.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=target.ident)
+        )
+        assert list(symbols or []) == []
+    assert failures(client)[before:] == []
+    assert await doc.hover(3, 6) is not None  # the server is still there and still right
+
+
+async def test_stale_and_out_of_order_versions(client: LanguageClient) -> None:
+    """Edits with a version older than the current one are applied like any other (the text is the
+    client's), and what the server publishes and serves then follows the text, not the number."""
+    doc = await opened(client, "stale.arch.yaml", SMALL)
+    doc.change((3, 27), (3, 29), "32")  # v2: out_channels 32
+    await doc.published()
+    doc.change((4, 4), (4, 8), "Tanh", version=1)  # stale: version 1 again
+    doc.change((5, 4), (5, 11), "Flaten", version=1)  # and again, now with an error
+    doc.change((0, 6), (0, 11), "renamed", version=3)  # in order once more
+    published = await doc.published(3)
+    want_diagnostics, want_hints = await fresh(client, doc, "stale-fresh.arch.yaml")
+    assert comparable(published) == want_diagnostics
+    assert [d.code for d in published.diagnostics] == ["unknown-layer"]
+    assert hint_texts(await doc.hints()) == want_hints
+
+
+async def test_edits_around_unicode_line_separators(client: LanguageClient) -> None:
+    """U+2028, NEL and U+2029 are not line breaks for an editor: edits below them land where the client
+    put them, and diagnostics point at the editor's lines."""
+    text = "# a note\u2028with a line separator\x85and a NEL\n" + SMALL.split("\n", 1)[1]
+    doc = await opened(client, "separators.arch.yaml", text)
+    doc.change((4, 4), (4, 8), "Relu6x")
+    published = await doc.published()
+    want_diagnostics, want_hints = await fresh(client, doc, "separators-fresh.arch.yaml")
+    assert comparable(published) == want_diagnostics
+    assert [(d.code, d.range.start.line, d.range.start.character) for d in published.diagnostics] == [
+        ("unknown-layer", 4, 4)
+    ]
+    assert hint_texts(await doc.hints()) == want_hints
+
+
+async def test_incremental_edits_of_hostile_text(client: LanguageClient) -> None:
+    """CRLF, a BOM, tabs, NUL, lone surrogates and astral characters, edited incrementally."""
+    text = "\ufeffinput: [3, 8, 8]  # 😀\r\nlayers:\r\n  - Conv2d: {out_channels: 4, kernel_size: 3}  # \ud83d\r\n"
+    text += "  - ReLU\r\n"
+    doc = await opened(client, "hostile-text.arch.yaml", text)
+    doc.change((3, 4), (3, 8), "Re\x00LU")
+    doc.change((2, 0), (2, 0), "\t")
+    doc.change((1, 7), (1, 7), " 😀😀")
+    published = await doc.published()
+    want_diagnostics, want_hints = await fresh(client, doc, "hostile-text-fresh.arch.yaml")
+    assert comparable(published) == want_diagnostics
+    assert [d.code for d in published.diagnostics] == ["invalid-value", "yaml-syntax"]  # NUL; layers: 😀😀
+    assert hint_texts(await doc.hints()) == want_hints
+
+
+async def test_hover_and_hints_stay_responsive_during_a_long_reanalysis(client: LanguageClient) -> None:
+    doc = await opened(client, "big.arch.yaml", big_text(30_000))
+    start = time.perf_counter()
+    doc.change((3, 27), (3, 29), "32")  # the first layer's out_features: a full re-analysis
+    answers = []
+    for _ in range(5):
+        t = time.perf_counter()
+        hover = await doc.hover(3, 6)
+        hints = await client.text_document_inlay_hint_async(
+            types.InlayHintParams(
+                text_document=doc.ident, range=types.Range(start=types.Position(0, 0), end=types.Position(40, 0))
+            )
+        )
+        answers.append(time.perf_counter() - t)
+        assert hover is not None and hints
+    await doc.published()
+    analysis_seconds = time.perf_counter() - start
+    assert max(answers) < 1.0, answers
+    assert max(answers) < analysis_seconds / 2, (answers, analysis_seconds)
+    # once the new version is in, the hints show it
+    first = [h for h in hint_texts(await doc.hints()) if h[0] == 3]
+    assert first and first[0][2].startswith("544 params")  # 16 × 32 weights + 32 biases
+
+
+async def test_fifty_megabyte_file(client: LanguageClient) -> None:
+    """Above maxFileSize (10 MB by default) one diagnostic says the file is too large to analyse live;
+    the server stays responsive meanwhile."""
+    line = "  - Linear: {out_features: 16}   # padding to make the file large\n"
+    text = "input: [16]\nlayers:\n" + line * (50 * 1024 * 1024 // len(line))
+    assert len(text) > 50 * 1000 * 1000
+    small = await opened(client, "beside-the-big-one.arch.yaml", SMALL)
+    t = time.perf_counter()
+    doc = await opened(client, "fifty.arch.yaml", text)
+    published = await doc.published()
+    assert time.perf_counter() - t < 15
+    assert [(d.code, d.severity) for d in published.diagnostics] == [
+        ("file-too-large", types.DiagnosticSeverity.Warning)
+    ]
+    assert "maxFileSize" in published.diagnostics[0].message
+    assert await doc.hints() == []
+    assert await small.hover(3, 6) is not None
+    doc.change((2, 4), (2, 10), "Linear")  # an edit re-checks the size, not the layers
+    assert [d.code for d in (await doc.published()).diagnostics] == ["file-too-large"]
+    doc.close()
