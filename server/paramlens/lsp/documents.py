@@ -129,8 +129,10 @@ def build(
     encoding: Encoding,
     root: str | None,
     read: Callable[[str], str | None],
+    memo: Any = None,
 ) -> Entry:
-    """Analyse one version of a document (runs in the analysis thread)."""
+    """Analyse one version of a document (runs in the analysis thread). ``memo`` comes from the analysis
+    of an earlier version: the engine reuses what did not change."""
     start = time.perf_counter()
     path = uri_path(uri)
     deps: set[str] = set()
@@ -151,7 +153,7 @@ def build(
             content = read(target)
             return None if content is None else (target, content)
 
-        analysis = analyse(text, key=path, resolve=resolve)
+        analysis = analyse(text, key=path, resolve=resolve, memo=memo)
     entry = Entry(uri, version, text, analysis, Lines(text, encoding), frozenset(deps))
     entry.seconds = time.perf_counter() - start
     return entry
@@ -252,7 +254,10 @@ class Documents:
                     return
                 version, text = current
                 settings, encoding, root = self._settings(), self._encoding(), self._root()
-                entry = await self._worker.run(partial(build, uri, version, text, settings, encoding, root, self.read))
+                previous = self.entries.get(uri)
+                memo = previous.analysis.memo if previous is not None else None
+                job = partial(build, uri, version, text, settings, encoding, root, self.read, memo)
+                entry = await self._worker.run(job)
                 latest = self._texts(uri)
                 if latest is None:
                     return
