@@ -18,6 +18,16 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 SERVER = [sys.executable, "-m", "paramlens", "serve"]
 TIMEOUT = 20  # seconds to wait for a publication
 
+SMALL = (
+    "name: small\ninput: [3, 32, 32]\nlayers:\n  - Conv2d: {out_channels: 16, kernel_size: 3}\n  - ReLU\n  - Flatten\n"
+)
+
+
+def big_text(layers: int) -> str:
+    """A valid architecture whose analysis takes a while (about 0.1 ms per layer, more on a busy machine)."""
+    body = "".join(f"  - Linear: {{out_features: 16, name: l{i}}}\n" for i in range(layers))
+    return "name: big\ninput: [16]\nlayers:\n" + body
+
 
 @dataclass
 class Record:

@@ -10,8 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile_lsp import SERVER
-from test_hostile_server import SMALL, big_text
+from hostile_lsp import SERVER, SMALL, big_text
 
 MALFORMED = [
     ("textDocument/hover", {"textDocument": 5}),

@@ -2,32 +2,25 @@
 
 A handler exception is logged and answered with an empty result; requests with positions out of range,
 for unknown or closed documents or with malformed parameters are answered without error; stale and
-out-of-order edits do not corrupt the document; a client that disappears ends the server within a
-second, even mid-analysis; hover and hints stay responsive while a large document is re-analysed; a
-50 MB file gets one diagnostic saying it is too large.
+out-of-order edits do not corrupt the document; hover and hints stay responsive while a large document
+is re-analysed; a 50 MB file gets one diagnostic saying it is too large; the hostile corpus gets the
+engine's diagnostics; the server writes no file. (Raw JSON-RPC cases: test_hostile_process.py.)
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import pytest
-from hostile_lsp import Doc, comparable, hint_texts, record_of
+import yaml
+from hostile_invariants import lsp_lines
+from hostile_lsp import SMALL, Doc, big_text, comparable, hint_texts, record_of
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-SMALL = (
-    "name: small\ninput: [3, 32, 32]\nlayers:\n  - Conv2d: {out_channels: 16, kernel_size: 3}\n  - ReLU\n  - Flatten\n"
-)
-
-
-def big_text(layers: int) -> str:
-    """A valid architecture whose analysis takes a while (about 0.1 ms per layer, more on a busy machine)."""
-    body = "".join(f"  - Linear: {{out_features: 16, name: l{i}}}\n" for i in range(layers))
-    return "name: big\ninput: [16]\nlayers:\n" + body
 
 
 def uri_in(client: LanguageClient, name: str) -> str:
@@ -189,3 +182,42 @@ async def test_fifty_megabyte_file(client: LanguageClient) -> None:
     doc.change((2, 4), (2, 10), "Linear")  # an edit re-checks the size, not the layers
     assert [d.code for d in (await doc.published()).diagnostics] == ["file-too-large"]
     doc.close()
+
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+EXPECTED: dict[str, dict] = yaml.safe_load((CORPUS.parent / "expected.yaml").read_text(encoding="utf-8"))
+
+
+def utf16_range(lines: list[str], span: str) -> types.Range:
+    """``L:C-L:C`` in code points (expected.yaml) as an LSP range in UTF-16 units."""
+    (sl, sc), (el, ec) = (tuple(map(int, part.split(":"))) for part in span.split("-"))
+
+    def position(line: int, char: int) -> types.Position:
+        return types.Position(line, len(lines[line][:char].encode("utf-16-le", "surrogatepass")) // 2)
+
+    return types.Range(start=position(sl, sc), end=position(el, ec))
+
+
+async def test_corpus_through_the_server(client: LanguageClient) -> None:
+    """Every file of the hostile corpus, as an editor sends it: the server publishes the engine's
+    diagnostics (none for files that are not architectures), at the same places, in UTF-16."""
+    folder = client.root / "corpus"  # type: ignore[attr-defined]
+    folder.mkdir()
+    for name in EXPECTED:  # on disk too, so that imports resolve as they do for the CLI
+        (folder / name).write_bytes((CORPUS / name).read_bytes())
+    for name, expected in EXPECTED.items():
+        text = (CORPUS / name).read_bytes().decode("utf-8", errors="replace")
+        doc = Doc(client, (folder / name).as_uri(), text).open()
+        published = await doc.published()
+        lines = lsp_lines(text)
+        want = []
+        if expected.get("architecture", True):
+            want = [(d.split()[0], utf16_range(lines, d.split()[1])) for d in expected["diagnostics"]]
+        assert [(d.code, d.range) for d in published.diagnostics] == want, name
+        doc.close()
+
+
+async def test_the_server_wrote_nothing(client: LanguageClient) -> None:
+    """Only the test wrote files in the workspace: the server never writes (fixes are workspace edits)."""
+    written = {p.relative_to(client.root).as_posix() for p in client.root.rglob("*")}  # type: ignore[attr-defined]
+    assert written == {"corpus", *(f"corpus/{name}" for name in EXPECTED)}

@@ -143,13 +143,16 @@ def parse(text: str) -> Parsed:
         return _tagged(_recover(text, error), text)
     except RecursionError:
         return Parsed(None, [_too_deep(text)])
+    _clamp_end(documents[0] if documents else None, text)  # before any span is taken from the nodes
     parsed = _tagged(Parsed(documents[0] if documents else None), text)
-    _clamp_end(parsed.root, text)
     if len(documents) > 1:
         extra = documents[1]
         span = Span(extra.start_mark.line, 0, extra.start_mark.line, 0)
-        if extra.start_mark.line > 0:
-            span = Span(extra.start_mark.line - 1, 0, extra.start_mark.line - 1, 3)
+        lines = text.split("\n")
+        for line in range(documents[0].end_mark.line, min(extra.start_mark.line, len(lines) - 1) + 1):
+            if lines[line].startswith("---"):  # the marker that starts the second document
+                span = Span(line, 0, line, 3)
+                break
         parsed.diagnostics.append(
             Diagnostic(
                 "multiple-documents",
