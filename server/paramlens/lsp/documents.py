@@ -50,7 +50,8 @@ class Entry:
     deps: frozenset[str] = frozenset()  # paths of imported files (read or missing)
     seconds: float = 0.0
     _placed: list[tuple[int, LayerResult]] | None = field(default=None, repr=False)
-    _placed_lines: list[int] | None = field(default=None, repr=False)
+    _bounds: tuple[list[int], list[int]] | None = field(default=None, repr=False)
+    _uses: dict[str, LayerResult] | None = field(default=None, repr=False)
 
     def placed(self) -> list[tuple[int, LayerResult]]:
         """The layers shown in this document, one per line (the line of its type), sorted by line.
@@ -59,40 +60,72 @@ class Entry:
         win; on a line holding several (flow style) the outermost wins; a branch (`shortcut:`) gets
         its line only if no layer is written there."""
         if self._placed is None:
-            by_line: dict[int, LayerResult] = {}
-            branches = []
-            for layer in self.analysis.walk():
-                if layer.foreign:
-                    continue
-                if layer.category == "branch":
-                    branches.append(layer)
-                else:
-                    by_line.setdefault(layer.line, layer)
-            for layer in branches:
-                by_line.setdefault(layer.line, layer)
-            self._placed = sorted(by_line.items(), key=lambda item: item[0])
-            self._placed_lines = [line for line, _ in self._placed]
+            self._placed = _place(self.analysis.walk(), 0, len(self.lines))
         return self._placed
 
     def placed_between(self, start: int, end: int) -> list[tuple[int, LayerResult]]:
-        """Placed layers on lines start..end (inclusive)."""
-        placed = self.placed()
-        assert self._placed_lines is not None
-        lo = bisect.bisect_left(self._placed_lines, start)
-        hi = bisect.bisect_right(self._placed_lines, end)
-        return placed[lo:hi]
+        """Placed layers on lines start..end (inclusive). Only the layers written there and the block
+        uses shown there are walked, so a window costs the same in a file of any size."""
+        candidates = [*self._tops_between(start, end)]
+        if self.analysis.blocks:
+            candidates += self.first_uses().values()
+        return _place(_walk_all(candidates), start, end)
+
+    def first_uses(self) -> dict[str, LayerResult]:
+        """Each block's first use in this document, in walk order (what its definition shows)."""
+        if self._uses is None:
+            uses: dict[str, LayerResult] = {}
+            for layer in self.analysis.walk():
+                if layer.category == "block" and not layer.foreign:
+                    uses.setdefault(layer.type, layer)
+            self._uses = uses
+        return self._uses
+
+    def _tops_between(self, start: int, end: int) -> list[LayerResult]:
+        """The top-level layers whose text overlaps lines start..end."""
+        if self._bounds is None:
+            tops = self.analysis.layers
+            self._bounds = ([t.span.start_line for t in tops], [t.span.end_line for t in tops])
+        starts, ends = self._bounds
+        lo = bisect.bisect_left(ends, start)
+        hi = bisect.bisect_right(starts, end)
+        return self.analysis.layers[lo:hi]
 
     def layer_at(self, line: int, char: int) -> LayerResult | None:
         """The innermost layer whose item contains the position."""
-        placed = self.placed()
-        assert self._placed_lines is not None
-        i = bisect.bisect_right(self._placed_lines, line) - 1
-        while i >= 0:
-            layer = placed[i][1]
+        placed = self.placed_between(line, line)
+        for _line, layer in placed:
             if _covers(layer, line, char):
                 return _innermost(layer, line, char)
-            i -= 1
+        for layer in self._tops_between(line, line):
+            if _covers(layer, line, char):
+                return _innermost(layer, line, char)
+        for use in self.first_uses().values() if self.analysis.blocks else ():
+            for layer in use.walk():
+                if layer is not use and not layer.foreign and _covers(layer, line, char):
+                    return _innermost(layer, line, char)
         return None
+
+
+def _walk_all(layers: list[LayerResult]):
+    for layer in layers:
+        yield from layer.walk()
+
+
+def _place(layers, start: int, end: int) -> list[tuple[int, LayerResult]]:
+    """One layer per line on lines start..end, sorted: see ``Entry.placed``."""
+    by_line: dict[int, LayerResult] = {}
+    branches = []
+    for layer in layers:
+        if layer.foreign or not start <= layer.line <= end:
+            continue
+        if layer.category == "branch":
+            branches.append(layer)
+        else:
+            by_line.setdefault(layer.line, layer)
+    for layer in branches:
+        by_line.setdefault(layer.line, layer)
+    return sorted(by_line.items(), key=lambda item: item[0])
 
 
 def _covers(layer: LayerResult, line: int, char: int) -> bool:

@@ -90,15 +90,6 @@ def total_label(analysis: Analysis, settings: Settings) -> types.InlayHintLabelP
     return types.InlayHintLabelPart(value=label, tooltip="\n".join(tooltip))
 
 
-def first_uses(analysis: Analysis) -> dict[str, LayerResult]:
-    """Each block's first use in this document, in walk order."""
-    uses: dict[str, LayerResult] = {}
-    for layer in analysis.walk():
-        if layer.category == "block" and not layer.foreign:
-            uses.setdefault(layer.type, layer)
-    return uses
-
-
 def inlay_hints(entry: Entry, settings: Settings, start: int, end: int) -> list[types.InlayHint]:
     """The hints on lines start..end (inclusive)."""
     analysis = entry.analysis
@@ -118,7 +109,7 @@ def inlay_hints(entry: Entry, settings: Settings, start: int, end: int) -> list[
     for line, layer in entry.placed_between(start, end):
         add(line, label_parts(layer, settings))
     if analysis.blocks:
-        uses = first_uses(analysis)
+        uses = entry.first_uses()
         for name, span in analysis.blocks.items():
             if name in uses:
                 add(span.start_line, label_parts(uses[name], settings, definition=True))

@@ -11,7 +11,6 @@ from lsprotocol import types
 
 from ..render import hover as render
 from .documents import Entry
-from .hints import first_uses
 
 
 def hover(entry: Entry, position: types.Position, markdown: bool) -> types.Hover | None:
@@ -28,7 +27,7 @@ def hover(entry: Entry, position: types.Position, markdown: bool) -> types.Hover
             )
     for name, span in analysis.blocks.items():
         if span.contains(line, char):
-            text = render.block_definition_hover(name, first_uses(analysis).get(name), markdown)
+            text = render.block_definition_hover(name, entry.first_uses().get(name), markdown)
             return types.Hover(contents=types.MarkupContent(kind=kind, value=text), range=entry.lines.range(span))
     layer = entry.layer_at(line, char)
     if layer is None:

@@ -12,7 +12,7 @@ from lsprotocol import types
 from ..engine import shapes
 from ..engine.analysis import LayerResult, Span
 from .documents import Entry
-from .hints import first_uses, number
+from .hints import number
 
 KINDS = {
     "layer": types.SymbolKind.Field,
@@ -102,7 +102,7 @@ def document_symbols(entry: Entry) -> list[types.DocumentSymbol]:
             )
         )
     if analysis.blocks:
-        uses = first_uses(analysis)
+        uses = entry.first_uses()
         blocks = []
         for name, key in analysis.blocks.items():
             use = uses.get(name)
