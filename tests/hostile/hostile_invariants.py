@@ -7,7 +7,7 @@ import re
 import time
 
 from paramlens.engine import analyse
-from paramlens.engine.analysis import Analysis, Span
+from paramlens.engine.analysis import Analysis, LayerResult, Span
 from paramlens.engine.infer import Resolver
 
 # Every code docs/format.md documents; a diagnostic with any other code is a bug.
@@ -103,3 +103,23 @@ def check(text: str, key: str | None = None, resolve: Resolver | None = None, sl
     found = problems(text, analysis)
     assert not found, "\n".join(found)
     return analysis
+
+
+def portrait(analysis: Analysis) -> tuple:
+    """Everything a face can show of an analysis, as plain values: two analyses with equal portraits
+    cannot be told apart by any view (counts, shapes, formulas, origins, ranges, diagnostics)."""
+
+    def layer(x: LayerResult) -> tuple:
+        arguments = {
+            name: (a.value, a.origin.describe(), a.origin.span, a.span, a.expr) for name, a in x.arguments.items()
+        }
+        formula = x.formula.text() if x.formula is not None else None
+        steps = tuple(s.text() for s in x.shape_steps)
+        counts = (x.param_count, x.trainable_count, x.buffer_count, x.params, x.buffers, x.trainable, formula)
+        where = (x.span, x.type_span, x.path, x.label, x.instance, x.foreign)
+        return (x.type, x.category, x.name, x.written_type, arguments, counts, steps, where, x.repeat, x.notes,
+                x.input_shape, x.output_shape)  # fmt: skip
+
+    header = (analysis.is_architecture, analysis.name, analysis.input_shape, analysis.output_shape, analysis.totals)
+    keys = (analysis.layers_key, analysis.name_key, analysis.input_key, analysis.blocks, analysis.imports)
+    return header, keys, tuple(analysis.diagnostics), tuple(layer(x) for x in analysis.walk())

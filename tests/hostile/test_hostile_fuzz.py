@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hostile_invariants import check
+from hostile_invariants import check, portrait
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from paramlens.engine import registry
+from paramlens.engine import analyse, registry
 
 LARGE = os.environ.get("PARAMLENS_FUZZ_LARGE") == "1"
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
@@ -187,10 +187,9 @@ SNIPPETS = (
 )
 
 
-@st.composite
-def mutated_examples(draw: st.DrawFn) -> str:
-    text = draw(st.sampled_from(EXAMPLES))
-    for _ in range(draw(st.integers(1, 6))):
+def mutate(draw: st.DrawFn, text: str, most: int = 6) -> str:
+    """Up to ``most`` edits of the kinds a person (or a bad paste) makes."""
+    for _ in range(draw(st.integers(1, most))):
         at = draw(st.integers(0, len(text)))
         op = draw(st.sampled_from(["insert", "delete", "replace", "duplicate", "truncate"]))
         if op == "insert":
@@ -207,10 +206,53 @@ def mutated_examples(draw: st.DrawFn) -> str:
     return text
 
 
+@st.composite
+def mutated_examples(draw: st.DrawFn) -> str:
+    return mutate(draw, draw(st.sampled_from(EXAMPLES)))
+
+
 @settings(fuzz_settings(250))
 @given(mutated_examples())
 def test_mutated_examples(text: str) -> None:
     check(text)
+
+
+def edit_lines(draw: st.DrawFn, text: str) -> str:
+    """A line-wise edit that mostly keeps the file valid: what moves the layers below it."""
+    lines = text.split("\n")
+    i = draw(st.integers(0, len(lines) - 1))
+    op = draw(st.sampled_from(["comment", "copy", "delete", "digit", "blank"]))
+    if op == "comment":
+        lines.insert(i, "# a note")
+    elif op == "copy":
+        lines.insert(i, lines[i])
+    elif op == "delete":
+        del lines[i]
+    elif op == "blank":
+        lines.insert(i, "")
+    else:
+        digits = [j for j, c in enumerate(lines[i]) if c.isdigit()]
+        if digits:
+            j = draw(st.sampled_from(digits))
+            lines[i] = lines[i][:j] + draw(st.sampled_from("0123456789")) + lines[i][j + 1 :]
+    return "\n".join(lines)
+
+
+@settings(fuzz_settings(60))
+@given(st.data())
+def test_reused_results_never_go_stale(data: st.DataObject) -> None:
+    """Edit after edit, an analysis that reuses the previous version's results (as the server does)
+    shows exactly what a fresh analysis of the same text shows."""
+    text = data.draw(st.sampled_from(EXAMPLES))
+    memo = analyse(text).memo
+    for _ in range(data.draw(st.integers(1, 4))):
+        if data.draw(st.booleans()):
+            text = data.draw(st.composite(lambda draw, base=text: edit_lines(draw, base))())
+        else:
+            text = data.draw(st.composite(lambda draw, base=text: mutate(draw, base, most=2))())
+        reused = analyse(text, memo=memo)
+        assert portrait(reused) == portrait(check(text))
+        memo = reused.memo
 
 
 # --- random text and bytes ------------------------------------------------------------------------------
