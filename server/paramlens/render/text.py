@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from ..engine import shapes
 from ..engine.analysis import Diagnostic, LayerResult
 
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks, where PyYAML counts lines
+_LINE_BREAK = re.compile("\r\n|[\r\n]")  # the engine counts lines as editors do (NEL, U+2028, U+2029 are not breaks)
 
 
 def count(n: int | None) -> str:
