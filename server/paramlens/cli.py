@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .engine.analysis import Analysis
 
 OK, ERRORS, USAGE = 0, 1, 2
+DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024  # the server's maxFileSize default
 
 
 class Unusable(Exception):
@@ -35,18 +36,33 @@ class Unusable(Exception):
 # --- files -----------------------------------------------------------------------------------------
 
 
+def max_file_size() -> int:
+    """Bytes above which a file is refused, as the server's ``maxFileSize``: analysis costs about 100
+    bytes of memory per byte of YAML, so a 50 MB file would take gigabytes and minutes."""
+    try:
+        return int(os.environ.get("PARAMLENS_MAX_FILE_SIZE", DEFAULT_MAX_FILE_SIZE))
+    except ValueError:
+        raise Unusable("PARAMLENS_MAX_FILE_SIZE must be a number of bytes") from None
+
+
 def read_source(path: str) -> str:
     """A file's text (``-`` is standard input): UTF-8, a leading BOM dropped as editors do."""
+    limit = max_file_size()
     try:
         if path == "-":
-            data = sys.stdin.buffer.read()
+            data = sys.stdin.buffer.read(limit + 1)
         else:
             with open(path, "rb") as file:
-                data = file.read()
+                data = file.read(limit + 1)
     except IsADirectoryError:
         raise Unusable(f"{path} is a directory; give an architecture file (*.arch.yaml)") from None
     except OSError as exc:
         raise Unusable(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise Unusable(
+            f"{path} is larger than {limit:,} bytes, more than any architecture file needs; "
+            "set PARAMLENS_MAX_FILE_SIZE (bytes) to analyse it anyway"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
