@@ -2,7 +2,8 @@
 
 - compose: PyYAML's C-loader ``compose`` of the text, with the cyclic garbage collector frozen and
   disabled around it (the floor of issue 7: what any YAML-position-aware Python server must pay);
-- parse: ``paramlens.engine.source.parse`` (compose plus the engine's syntax-error recovery);
+- parse: ``paramlens.engine.source.parse`` (compose plus the engine's syntax-error recovery), with the
+  collector paused as ``analyse`` does around it;
 - analyse: ``paramlens.engine.analyse`` in total; infer = analyse - parse (build and inference are one
   walk in the engine, so they are not timed apart);
 - analyse, gc paused: the same with the collector frozen and disabled, to show what the collector costs;
@@ -91,7 +92,7 @@ def stages(text: str, repeats: int, gc_paused: bool = True) -> dict[str, Any]:
     """Median seconds of each stage of one file (``gc_paused``: also time analyse with the collector
     paused)."""
     result: dict[str, Any] = {"compose": compose_floor(text)}
-    result["parse"] = _median_time(lambda: parse(text), repeats)
+    result["parse"] = _median_time(lambda: parse(text), repeats, pause_gc=True)  # as analyse runs it
     result["analyse"] = _median_time(lambda: analyse(text), repeats)
     result["infer"] = max(0.0, result["analyse"] - result["parse"])
     result["analyse_gc_paused"] = _median_time(lambda: analyse(text), repeats, pause_gc=True) if gc_paused else None
