@@ -106,7 +106,8 @@ class _Walker:
     input_span: Span | None = None
     blocks: dict[str, Block] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    seen: set[tuple[str, Span]] = field(default_factory=set)
+    seen: set[Any] = field(default_factory=set)
+    reported: dict[Any, Diagnostic] = field(default_factory=dict)  # the diagnostic kept for each key
     evaluations: int = 0
     budget: int = BASE_BUDGET
     attempts: list[Diagnostic] = field(default_factory=list)  # every report, before de-duplication
@@ -138,6 +139,7 @@ class _Walker:
         if key in self.seen:
             return
         self.seen.add(key)
+        self.reported[key] = diagnostic
         self.diagnostics.append(diagnostic)
 
     def producer_text(self, flow: Flow) -> str:
@@ -346,7 +348,9 @@ class _Walker:
         return name, frozen
 
     def unknown_layer(self, type_text: str, item: Item, scope: Scope) -> None:
-        if ("unknown-layer", item.type_span) in self.seen:  # met again through an alias: suggest only once
+        again = self.reported.get(("unknown-layer", item.type_span))
+        if again is not None:  # met again (an alias, another use): suggest only once, but say it was met
+            self.add(again)
             return
         candidates = [*registry.type_names(), *self.blocks, *CONSTRUCTS]
         hits = registry.suggest(type_text, candidates)
@@ -1051,8 +1055,15 @@ def _analyse(text: str, key: str | None, resolve: Resolver | None, memo: Memo | 
         layers = top["layers"][1]
         try:
             if isinstance(layers, SequenceNode):
-                start, end = layers.start_mark.index, layers.end_mark.index
-                after = Memo((text[:start], text[end:], key, tuple(imported)))
+                # what layers depend on besides themselves: the other top-level entries, as written
+                # (not the text around `layers`: after a syntax error in it, that differs, and typing
+                # on in the broken file should still reuse what came before the error)
+                others = tuple(
+                    (k.start_mark.line, text[k.start_mark.index : v.end_mark.index])
+                    for k, v in root.value
+                    if v is not layers
+                )
+                after = Memo((others, key, tuple(imported)))
                 before = memo if memo is not None and memo.context == after.context else None
                 analysis.layers, flow = walker.walk_top(layers, flow, text, before, after)
                 analysis.memo = after
