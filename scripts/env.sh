@@ -21,4 +21,7 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT${EXTRAS:+[$EXTRAS]}" >&2
   echo "$WANT" > "$STAMP"
 fi
+# An editable install leaves the sources uncompiled, and PYTHONDONTWRITEBYTECODE (set on some machines)
+# stops Python from caching them: compile once here, so that `paramlens` starts as an installed one does.
+"$VENV/bin/python" -m compileall -q "$ROOT/server" >/dev/null 2>&1 || true
 export PATH="$VENV/bin:$PATH"
