@@ -112,3 +112,12 @@ def test_a_block_edit_invalidates_every_use() -> None:
     first = analyse(text)
     changed = text.replace("Linear: 4", "Linear: 8")
     assert snapshot(analyse(changed, memo=first.memo)) == snapshot(analyse(changed))
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.arch.yaml")), ids=lambda p: p.name)
+def test_sharing_block_instances_changes_nothing(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Uses of a block with the same arguments and input share one analysis of its layers."""
+    text = path.read_text()
+    shared = snapshot(analyse(text))
+    monkeypatch.setattr("paramlens.engine.infer._Walker.instance_key", lambda *args: object())
+    assert snapshot(analyse(text)) == shared

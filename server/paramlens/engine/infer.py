@@ -32,7 +32,7 @@ from .analysis import (
 from .context import LayerContext, RuleError
 from .layout import COMMON_KEYS, Item, key_text, read_item
 from .registry import MAX_SIZE, Kind
-from .reuse import Entry, Memo, relocate
+from .reuse import Entry, Instance, Memo, reinstate, relocate
 from .shapes import Shape
 from .source import node_span, parse
 from .values import ValueError_, read, tag_error
@@ -111,6 +111,8 @@ class _Walker:
     evaluations: int = 0
     budget: int = BASE_BUDGET
     attempts: list[Diagnostic] = field(default_factory=list)  # every report, before de-duplication
+    instances: dict[tuple[Any, ...], Instance] = field(default_factory=dict)  # block uses analysed so far
+    reusable: dict[tuple[Any, ...], Instance] | None = None  # block uses of the previous version
 
     # --- diagnostics ---------------------------------------------------------------------
 
@@ -625,8 +627,28 @@ class _Walker:
             first_use=scope.first_use or base,
             depth=scope.depth + 1,
         )
-        children, out = self.walk_list(block.layers, Flow(flow.shape, flow.producer, flow.broken), inner, base.path)
+        key = self.instance_key(block, env, flow, scope)
+        found = self.instances.get(key) or (self.reusable.get(key) if self.reusable is not None else None)
+        if found is not None:
+            self.evaluations += found.evaluations
+            children = reinstate(found, base, inner.first_use, flow.producer)
+            out = Flow(found.out_shape, None, found.out_broken)
+        else:
+            first, evaluations = len(self.attempts), self.evaluations
+            children, out = self.walk_list(block.layers, Flow(flow.shape, flow.producer, flow.broken), inner, base.path)
+            if len(self.attempts) == first:  # messages name places: only instances without any are shared
+                refs = (base, inner.first_use, flow.producer)
+                instance = Instance(children, base.path, refs, out.shape, out.broken, self.evaluations - evaluations)
+                self.instances[key] = instance
         return self.compose(base, children, flow, out)
+
+    def instance_key(self, block: Block, env: dict[str, Any], flow: Flow, scope: Scope) -> tuple[Any, ...]:
+        """What a use's layers depend on: the block, its arguments, its input, where it is walked. Not
+        the layer the input came from: its layers refer to it, and ``reinstate`` points them at the new one."""
+        return (
+            block.name, repr(sorted(env.items())), flow.shape, flow.broken, flow.producer is None,
+            scope.frozen, scope.stack, scope.source, scope.use, scope.depth, scope.first_use is None,
+        )  # fmt: skip
 
     def compose(
         self, base: LayerResult, children: list[LayerResult], flow: Flow, out: Flow, times: int = 1
@@ -1065,7 +1087,9 @@ def _analyse(text: str, key: str | None, resolve: Resolver | None, memo: Memo | 
                 )
                 after = Memo((others, key, tuple(imported)))
                 before = memo if memo is not None and memo.context == after.context else None
+                walker.reusable = before.instances if before is not None else None
                 analysis.layers, flow = walker.walk_top(layers, flow, text, before, after)
+                after.instances = walker.instances
                 analysis.memo = after
             else:
                 analysis.layers, flow = walker.walk_list(layers, flow, Scope(), ())

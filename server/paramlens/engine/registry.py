@@ -245,9 +245,7 @@ def default_of(arg: Arg, spatial: int) -> Any:
 @cache
 def defaults(kind: Kind) -> dict[str, Argument]:
     """Each argument's default, resolved once per kind (shared, immutable)."""
-    return {
-        arg.name: Argument(arg.name, default_of(arg, kind.spatial), Origin("default")) for arg in kind.args
-    }
+    return {arg.name: Argument(arg.name, default_of(arg, kind.spatial), Origin("default")) for arg in kind.args}
 
 
 def _load_kinds() -> None:

@@ -42,6 +42,7 @@ class Memo:
     context: tuple[Any, ...]  # everything outside `layers` that results depend on
     # by place: the layer analysed there, under its key; by text: equal layers elsewhere, to relocate
     exact: dict[tuple[int, int], tuple[tuple[Any, ...], Entry]] = field(default_factory=dict)
+    instances: dict[tuple[Any, ...], Instance] = field(default_factory=dict)  # block uses, by what they see
     loose: dict[str, list[tuple[tuple[Any, ...], Entry]]] = field(default_factory=dict)
 
     def find(self, key: tuple[Any, ...], line: int, index: int) -> Entry | None:
@@ -61,13 +62,41 @@ class Memo:
             same_text.append((key, entry))
 
 
+@dataclass(slots=True)
+class Instance:
+    """The layers of one use of a block, as analysed: another use with the same arguments, input and
+    context has the same layers, but for their position in the tree and what they refer to."""
+
+    children: list[LayerResult]
+    path: tuple[int, ...]  # the use's path when analysed
+    refs: tuple[Any, Any, Any]  # the use itself, the use its layers show (first use), the input's producer
+    out_shape: Any
+    out_broken: bool
+    evaluations: int
+
+
 def relocate(entry: Entry, line: int, index: int, producer: LayerResult | None) -> LayerResult:
     """The entry's result placed at ``line`` as layer ``index``, inferred from ``producer``."""
     refs: dict[int, LayerResult | None] = {id(entry.producer_in): producer}
-    return _copy(entry.result, line - entry.line, entry.line, entry.last_line, index, refs)
+    return _copy(entry.result, line - entry.line, entry.line, entry.last_line, entry.result.path[:1], (index,), refs)
 
 
-def _copy(layer: LayerResult, delta: int, lo: int, hi: int, index: int, refs: dict[int, Any]) -> LayerResult:
+def reinstate(instance: Instance, use: LayerResult, first_use: LayerResult, producer: Any) -> list[LayerResult]:
+    """An instance's layers under another use of the block (same arguments and input)."""
+    old_use, old_first, old_producer = instance.refs
+    refs: dict[int, Any] = {id(old_producer): producer, id(old_use): use, id(old_first): first_use}
+    return [_copy(c, 0, 0, -1, instance.path, use.path, refs) for c in instance.children]
+
+
+def _copy(
+    layer: LayerResult,
+    delta: int,
+    lo: int,
+    hi: int,
+    old_prefix: tuple[int, ...],
+    new_prefix: tuple[int, ...],
+    refs: dict[int, Any],
+) -> LayerResult:
     if id(layer) in refs:
         return refs[id(layer)]
     new = object.__new__(LayerResult)
@@ -78,15 +107,17 @@ def _copy(layer: LayerResult, delta: int, lo: int, hi: int, index: int, refs: di
     if delta and inside:
         new.span = _shift(layer.span, delta)
         new.type_span = _shift(layer.type_span, delta)
-    new.path = (index, *layer.path[1:])
+    new.path = (*new_prefix, *layer.path[len(old_prefix) :])
     if layer.use is not None:
         new.use = refs.get(id(layer.use), layer.use)
     if layer.arguments:
         new.arguments = {name: _argument(arg, delta if inside else 0, refs) for name, arg in layer.arguments.items()}
     if layer.children:
-        new.children = [_copy(c, delta, lo, hi, index, refs) for c in layer.children]
+        new.children = [_copy(c, delta, lo, hi, old_prefix, new_prefix, refs) for c in layer.children]
     if layer.repetitions:
-        new.repetitions = [[_copy(c, delta, lo, hi, index, refs) for c in rep] for rep in layer.repetitions]
+        new.repetitions = [
+            [_copy(c, delta, lo, hi, old_prefix, new_prefix, refs) for c in rep] for rep in layer.repetitions
+        ]
     return new
 
 

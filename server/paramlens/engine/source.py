@@ -48,6 +48,7 @@ class Loader(_Base):  # type: ignore[misc,valid-type]
                 _RESOLVED[key] = tag  # type: ignore[index]
         return tag
 
+
 __all__ = ["MappingNode", "Node", "Parsed", "ScalarNode", "SequenceNode", "node_span", "parse"]
 
 RECOVERY_ATTEMPTS = 3
