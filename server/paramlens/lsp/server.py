@@ -13,6 +13,8 @@ import argparse
 import asyncio
 import contextlib
 import functools
+import inspect
+import json
 import logging
 import os
 import sys
@@ -70,6 +72,23 @@ class Protocol(LanguageServerProtocol):
     def _forget(self, msg_id: Any, future: Any) -> None:
         if self._request_futures.get(msg_id) is future:
             del self._request_futures[msg_id]
+
+    def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
+        """A result that a feature has already encoded (``hints.Encoded``) goes out as it is, without
+        cattrs and ``json.dumps`` over tens of thousands of objects."""
+        if error is not None or not isinstance(result, hints.Encoded):
+            super()._send_response(msg_id, result, error)
+            return
+        self._result_types.pop(msg_id, None)
+        if self.writer is None:
+            return
+        data = f'{{"id": {json.dumps(msg_id)}, "result": {result.text}, "jsonrpc": "2.0"}}'.encode(self.CHARSET)
+        if self._include_headers:  # as pygls frames a message, but counting bytes: the text is not all ASCII
+            header = f"Content-Length: {len(data)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+            data = header.encode("ascii") + data
+        written = self.writer.write(data)
+        if inspect.isawaitable(written):
+            asyncio.ensure_future(written)  # noqa: RUF006 - as pygls does: the websocket keeps it
 
     def handle_message(self, message: Any) -> None:
         if isinstance(message, _Malformed):
@@ -299,11 +318,11 @@ def create_server() -> ParamlensServer:
 
     @server.feature(types.TEXT_DOCUMENT_INLAY_HINT, types.InlayHintOptions(resolve_provider=False))
     @guarded([])
-    async def inlay_hint(ls: ParamlensServer, params: types.InlayHintParams) -> list[types.InlayHint]:
+    async def inlay_hint(ls: ParamlensServer, params: types.InlayHintParams) -> hints.Encoded | list[types.InlayHint]:
         entry = await ls.docs.current(params.text_document.uri)
         if entry is None:
             return []
-        return hints.inlay_hints(entry, ls.settings, params.range.start.line, params.range.end.line)
+        return hints.encoded_hints(entry, ls.settings, params.range.start.line, params.range.end.line)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     @guarded(None)

@@ -1,0 +1,41 @@
+"""Inlay hints as they travel: encoded once per version as JSON text, sliced for a window, framed by
+the server itself (Content-Length in bytes, the text not escaped to ASCII)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from lsp_harness import FILES, open_doc
+
+from paramlens.lsp import hints
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+TINY = (FILES / "tiny-resnet.arch.yaml").read_text()
+
+
+def test_dumps_keeps_characters() -> None:
+    assert hints._dumps([{"value": " → 32×4×4"}]) == '[{"value": " → 32×4×4"}]'
+
+
+def test_dumps_escapes_lone_surrogates() -> None:
+    """UTF-8 cannot carry a lone surrogate; JSON's escapes can."""
+    text = hints._dumps([{"tooltip": "x\ud800×"}])
+    assert text == '[{"tooltip": "x\\ud800\\u00d7"}]'
+    assert json.loads(text) == [{"tooltip": "x\ud800×"}]
+
+
+async def test_windows_slice_the_whole_document(client) -> None:
+    """The whole document's hints (cached per version) and windows of it, before and after they are
+    cached, are the same hints: tooltips (with × and ⌊, several bytes each) included."""
+    doc = await open_doc(client, TINY)
+    last = len(TINY.split("\n"))
+    window_first = await doc.hints(3, 12) + await doc.hints(13, last)
+    whole = await doc.hints()
+    assert len(whole) == 19
+    assert whole == window_first
+    assert await doc.hints() == whole
+    assert await doc.hints(3, 12) + await doc.hints(13, last) == whole
+    assert await doc.hints(8, 8) == [h for h in whole if h.position.line == 8]
+    assert all(part.tooltip for h in whole for part in h.label)
