@@ -10,8 +10,6 @@ from lsp_harness import FILES, open_doc
 
 from paramlens.lsp import hints
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
-
 TINY = (FILES / "tiny-resnet.arch.yaml").read_text()
 
 
@@ -26,6 +24,7 @@ def test_dumps_escapes_lone_surrogates() -> None:
     assert json.loads(text) == [{"tooltip": "x\ud800×"}]
 
 
+@pytest.mark.asyncio(loop_scope="module")
 async def test_windows_slice_the_whole_document(client) -> None:
     """The whole document's hints (cached per version) and windows of it, before and after they are
     cached, are the same hints: tooltips (with × and ⌊, several bytes each) included."""
