@@ -168,6 +168,29 @@ def build(
 ) -> Entry:
     """Analyse one version of a document (runs in the analysis thread). ``memo`` comes from the analysis
     of an earlier version: the engine reuses what did not change."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(uri, version, text, settings, encoding, root, read, memo)
+    finally:
+        # An analysis is a large, acyclic heap that reference counting frees: exempt it from the cyclic
+        # collector before it runs again, or its first pass over these new objects (and every full pass
+        # after) would pause the server for tenths of a second on the next request.
+        gc.freeze()
+        if collecting:
+            gc.enable()
+
+
+def _build(
+    uri: str,
+    version: int | None,
+    text: str,
+    settings: Settings,
+    encoding: Encoding,
+    root: str | None,
+    read: Callable[[str], str | None],
+    memo: Any,
+) -> Entry:
     start = time.perf_counter()
     path = uri_path(uri)
     deps: set[str] = set()
@@ -314,9 +337,6 @@ class Documents:
         old = self.entries.get(entry.uri)
         if old is None or old.version is None or entry.version is None or entry.version >= old.version:
             self.entries[entry.uri] = entry
-        # An analysis is a large, acyclic heap that reference counting frees: exempt it from the cyclic
-        # collector, whose full passes over it would otherwise pause the server for tenths of a second.
-        gc.freeze()
 
     def _wake(self, uri: str) -> None:
         for future in self._waiters.pop(uri, []):
