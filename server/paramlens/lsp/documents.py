@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import partial, wraps
 from typing import Any
 from urllib.parse import unquote
 
@@ -156,6 +156,26 @@ def too_large(size: int, limit: int) -> Diagnostic:
     )
 
 
+def _collector_paused(fn: Callable[..., Entry]) -> Callable[..., Entry]:
+    """Run an analysis with the cyclic collector paused, then freeze what it made out of the collector's
+    reach: an analysis is a large, acyclic heap that reference counting frees, and a collector pass over
+    it (the first after resuming, and every full one after) would pause the server for tenths of a second."""
+
+    @wraps(fn)
+    def paused(*args: Any, **kwargs: Any) -> Entry:
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            gc.freeze()
+            if collecting:
+                gc.enable()
+
+    return paused
+
+
+@_collector_paused
 def build(
     uri: str,
     version: int | None,
@@ -168,29 +188,6 @@ def build(
 ) -> Entry:
     """Analyse one version of a document (runs in the analysis thread). ``memo`` comes from the analysis
     of an earlier version: the engine reuses what did not change."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _build(uri, version, text, settings, encoding, root, read, memo)
-    finally:
-        # An analysis is a large, acyclic heap that reference counting frees: exempt it from the cyclic
-        # collector before it runs again, or its first pass over these new objects (and every full pass
-        # after) would pause the server for tenths of a second on the next request.
-        gc.freeze()
-        if collecting:
-            gc.enable()
-
-
-def _build(
-    uri: str,
-    version: int | None,
-    text: str,
-    settings: Settings,
-    encoding: Encoding,
-    root: str | None,
-    read: Callable[[str], str | None],
-    memo: Any,
-) -> Entry:
     start = time.perf_counter()
     path = uri_path(uri)
     deps: set[str] = set()
