@@ -7,7 +7,30 @@ write by hand. Only the helpers a model uses are written into its file.
 
 from __future__ import annotations
 
+_FOLD = '''
+class {name}(nn.Module):
+    """{doc}"""
+
+    def __init__(self, *branches: nn.Module) -> None:
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.branches[0](x)
+        for branch in self.branches[1:]:
+            out = out {op} branch(x)
+        return out
+'''
+
 HELPERS: dict[str, str] = {
+    "AddBranches": _FOLD.format(
+        name="AddBranches", op="+", doc="The sum of parallel branches applied to the same input."
+    ),
+    "MultiplyBranches": _FOLD.format(
+        name="MultiplyBranches",
+        op="*",
+        doc="The element-wise product (with broadcasting) of parallel branches applied to the same input.",
+    ),
     "Residual": '''
 class Residual(nn.Module):
     """body(x) + shortcut(x); the shortcut is the identity unless given."""
@@ -19,34 +42,6 @@ class Residual(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.body(x) + self.shortcut(x)
-''',
-    "AddBranches": '''
-class AddBranches(nn.Module):
-    """The sum of parallel branches applied to the same input."""
-
-    def __init__(self, *branches: nn.Module) -> None:
-        super().__init__()
-        self.branches = nn.ModuleList(branches)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.branches[0](x)
-        for branch in self.branches[1:]:
-            out = out + branch(x)
-        return out
-''',
-    "MultiplyBranches": '''
-class MultiplyBranches(nn.Module):
-    """The element-wise product (with broadcasting) of parallel branches applied to the same input."""
-
-    def __init__(self, *branches: nn.Module) -> None:
-        super().__init__()
-        self.branches = nn.ModuleList(branches)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.branches[0](x)
-        for branch in self.branches[1:]:
-            out = out * branch(x)
-        return out
 ''',
     "ConcatBranches": '''
 class ConcatBranches(nn.Module):

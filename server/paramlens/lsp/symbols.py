@@ -79,28 +79,15 @@ def document_symbols(entry: Entry) -> list[types.DocumentSymbol]:
     if not analysis.is_architecture:
         return []
     out = []
+
+    def key_symbol(name: str, kind: types.SymbolKind, key: Span, detail: str) -> types.DocumentSymbol:
+        where = entry.lines.range(key)
+        return types.DocumentSymbol(name=name, kind=kind, range=where, selection_range=where, detail=detail)
+
     if analysis.name_key is not None and analysis.name:
-        key = analysis.name_key
-        out.append(
-            types.DocumentSymbol(
-                name="name",
-                kind=types.SymbolKind.String,
-                range=entry.lines.range(key),
-                selection_range=entry.lines.range(key),
-                detail=analysis.name,
-            )
-        )
+        out.append(key_symbol("name", types.SymbolKind.String, analysis.name_key, analysis.name))
     if analysis.input_key is not None:
-        key = analysis.input_key
-        out.append(
-            types.DocumentSymbol(
-                name="input",
-                kind=types.SymbolKind.Array,
-                range=entry.lines.range(key),
-                selection_range=entry.lines.range(key),
-                detail=shapes.fmt(analysis.input_shape),
-            )
-        )
+        out.append(key_symbol("input", types.SymbolKind.Array, analysis.input_key, shapes.fmt(analysis.input_shape)))
     if analysis.blocks:
         uses = entry.first_uses()
         blocks = []
