@@ -34,7 +34,8 @@ from .layout import COMMON_KEYS, Item, key_text, read_item
 from .registry import MAX_SIZE, Kind
 from .reuse import Entry, Instance, Memo, reinstate, relocate
 from .shapes import Shape
-from .source import node_span, parse
+from .source import Parsed, node_span, normalise, parse
+from .splice import Layers, Outline, Unspliceable, layers_of, splice
 from .values import ValueError_, read, tag_error
 
 CONSTRUCTS = ("Sequential", "Repeat", "Residual", "Add", "Multiply", "Concat")
@@ -178,14 +179,12 @@ class _Walker:
         return results, flow
 
     def walk_top(
-        self, node: SequenceNode, flow: Flow, text: str, before: Memo | None, after: Memo
+        self, layers: Layers, flow: Flow, text: str, before: Memo | None, after: Memo
     ) -> tuple[list[LayerResult], Flow]:
         """The top-level `layers`, reusing the results of layers that did not change (see reuse.py)."""
         results = []
         seen_producer: Any = ...
-        for index, item_node in enumerate(node.value, 1):
-            start = item_node.start_mark
-            line = start.line
+        for index, (_dash, start, end, line, column) in enumerate(layers.positions, 1):
             producer = flow.producer
             if producer is not seen_producer:  # the producer as the texts derived from it see it
                 seen_producer = producer
@@ -194,12 +193,12 @@ class _Walker:
                     p_index, p_line = producer.path[0], at.start_line
                     p_rest = (producer.path[1:], at.start_char, at.end_char, producer.type, producer.name)
             source = None if producer is None else (p_index - index, p_line - line, p_rest)
-            key = (text[start.index : item_node.end_mark.index], start.column, flow.shape, flow.broken, source)
-            entry = before.find(key, line, index) if before is not None else None
+            key = (text[start:end], column, flow.shape, flow.broken, source)
+            entry = before.find(key, *layers.place(index - 1), layers.base) if before is not None else None
             if entry is not None and entry.attempts and (entry.line != line or entry.index != index):
                 entry = None  # its messages name lines and positions: analyse it again
             if entry is None:
-                entry = self.analyse_top(item_node, flow, line, index)
+                entry = self.analyse_top(layers.node(index - 1), flow, line, index)
             else:
                 entry = self.reuse_top(entry, producer, line, index)
             after.keep(key, entry)
@@ -1019,7 +1018,30 @@ def analyse(
 
 
 def _analyse(text: str, key: str | None, resolve: Resolver | None, memo: Memo | None) -> Analysis:
+    text = normalise(text)  # one character for one: positions are the same in the text as given
+    spliced = splice(memo.outline, text) if memo is not None and memo.outline is not None else None
+    if spliced is not None:
+        root, layers, outline = spliced
+        try:
+            return _analyse_tree(text, Parsed(root), layers, outline, key, resolve, memo)
+        except Unspliceable:
+            pass
     parsed = parse(text)
+    layers, outline = layers_of(parsed, text)
+    if outline is None and parsed.partial and memo is not None:
+        outline = memo.outline  # typing on should splice against the text before the syntax error
+    return _analyse_tree(text, parsed, layers, outline, key, resolve, memo)
+
+
+def _analyse_tree(
+    text: str,
+    parsed: Parsed,
+    layers_found: Layers | None,
+    outline: Outline | None,
+    key: str | None,
+    resolve: Resolver | None,
+    memo: Memo | None,
+) -> Analysis:
     root = parsed.root
     analysis = Analysis(is_architecture=False, diagnostics=list(parsed.diagnostics))
     if not isinstance(root, MappingNode):
@@ -1076,7 +1098,7 @@ def _analyse(text: str, key: str | None, resolve: Resolver | None, memo: Memo | 
         analysis.layers_key = node_span(top["layers"][0])
         layers = top["layers"][1]
         try:
-            if isinstance(layers, SequenceNode):
+            if isinstance(layers, SequenceNode) and layers_found is not None:
                 # what layers depend on besides themselves: the other top-level entries, as written
                 # (not the text around `layers`: after a syntax error in it, that differs, and typing
                 # on in the broken file should still reuse what came before the error)
@@ -1085,10 +1107,11 @@ def _analyse(text: str, key: str | None, resolve: Resolver | None, memo: Memo | 
                     for k, v in root.value
                     if v is not layers
                 )
-                after = Memo((others, key, tuple(imported)))
+                after = Memo((others, key, tuple(imported)), outline=outline, text=text)
                 before = memo if memo is not None and memo.context == after.context else None
+                after.older = before.entries() if before is not None else None
                 walker.reusable = before.instances if before is not None else None
-                analysis.layers, flow = walker.walk_top(layers, flow, text, before, after)
+                analysis.layers, flow = walker.walk_top(layers_found, flow, text, before, after)
                 after.instances = walker.instances
                 analysis.memo = after
             else:

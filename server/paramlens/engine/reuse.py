@@ -44,16 +44,28 @@ class Memo:
     exact: dict[tuple[int, int], tuple[tuple[Any, ...], Entry]] = field(default_factory=dict)
     instances: dict[tuple[Any, ...], Instance] = field(default_factory=dict)  # block uses, by what they see
     loose: dict[str, list[tuple[tuple[Any, ...], Entry]]] = field(default_factory=dict)
+    outline: Any = None  # the parse's outline, for splicing the next version's text (splice.py)
+    text: str | None = None  # the text whose lines and positions `exact` is keyed by
+    older: Memo | None = None  # the generation before (its entries only): an edit undone finds its layers there
 
-    def find(self, key: tuple[Any, ...], line: int, index: int) -> Entry | None:
-        """The entry for a layer at this place, else one of an equal layer elsewhere (key[0] is its text)."""
-        found = self.exact.get((line, index))
-        if found is not None and found[0] == key:
-            return found[1]
-        for other, entry in self.loose.get(key[0], ()):
-            if other == key:
-                return entry
+    def find(self, key: tuple[Any, ...], line: int, index: int, text: str | None) -> Entry | None:
+        """The entry for a layer at this place (line and position in the version whose text is ``text``:
+        None for this memo's own), else one of an equal layer elsewhere (key[0] is its text)."""
+        generation: Memo | None = self
+        while generation is not None:
+            if text is None or generation.text is text:
+                found = generation.exact.get((line, index))
+                if found is not None and found[0] == key:
+                    return found[1]
+            for other, entry in generation.loose.get(key[0], ()):
+                if other == key:
+                    return entry
+            generation = generation.older
         return None
+
+    def entries(self) -> Memo:
+        """This generation's entries alone, to be the next one's `older`."""
+        return Memo(self.context, self.exact, {}, self.loose, None, self.text)
 
     def keep(self, key: tuple[Any, ...], entry: Entry) -> None:
         self.exact[entry.line, entry.index] = (key, entry)

@@ -120,7 +120,7 @@ def _syntax_diagnostic(text: str, error: yaml.YAMLError) -> tuple[Diagnostic, in
     return Diagnostic("yaml-syntax", Severity.ERROR, message, span), line
 
 
-def _compose(text: str) -> list[Node]:
+def compose(text: str) -> list[Node]:
     loader = Loader(text)
     try:
         nodes = []
@@ -131,20 +131,22 @@ def _compose(text: str) -> list[Node]:
         loader.dispose()
 
 
-def _normalise(text: str) -> str:
+def normalise(text: str) -> str:
+    if text.isascii() and "\r" not in text:  # the common case, in constant time plus one scan
+        return text
     return _BREAKS.sub(lambda m: _BREAK_FOR.get(m.group(), "\ufffd"), text)
 
 
 def parse(text: str) -> Parsed:
     """Compose the first YAML document of ``text``, recovering what precedes a syntax error."""
-    text = _normalise(text)
+    text = normalise(text)
     try:
-        documents = _compose(text)
+        documents = compose(text)
     except yaml.YAMLError as error:
         return _tagged(_recover(text, error), text)
     except RecursionError:
         return Parsed(None, [_too_deep(text)])
-    _clamp_end(documents[0] if documents else None, text)  # before any span is taken from the nodes
+    clamp_end(documents[0] if documents else None, text)  # before any span is taken from the nodes
     parsed = _tagged(Parsed(documents[0] if documents else None), text)
     if len(documents) > 1:
         extra = documents[1]
@@ -166,7 +168,7 @@ def parse(text: str) -> Parsed:
     return parsed
 
 
-def _clamp_end(root: Node | None, text: str) -> None:
+def clamp_end(root: Node | None, text: str) -> None:
     """Without a final line break libyaml ends the last collections on a line after the text; the
     nodes that end with the document (the root and its last descendants) end at its last character."""
     last_line = text.count("\n")
@@ -217,7 +219,7 @@ def _recover(text: str, error: yaml.YAMLError) -> Parsed:
             break
         prefix = "\n".join(lines[:line]) + "\n"
         try:
-            documents = _compose(prefix)
+            documents = compose(prefix)
         except yaml.YAMLError as again:
             mark = getattr(again, "problem_mark", None)
             next_line = mark.line if mark is not None else line - 1
