@@ -10,12 +10,13 @@ produced its inferred sizes point at their new versions, so every text derived f
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
 from .analysis import Argument, Diagnostic, LayerResult, Origin, Span
 
-_FIELDS = LayerResult.__slots__
+_FIELDS = operator.attrgetter(*LayerResult.__slots__)  # every field, in the constructor's order
 LOOSE_PER_TEXT = 4  # equal layers kept per text: enough to find one with the same input
 
 
@@ -51,16 +52,16 @@ class Memo:
     def find(self, key: tuple[Any, ...], line: int, index: int, text: str | None) -> Entry | None:
         """The entry for a layer at this place (line and position in the version whose text is ``text``:
         None for this memo's own), else one of an equal layer elsewhere (key[0] is its text)."""
-        generation: Memo | None = self
-        while generation is not None:
+        generations = (self, self.older) if self.older is not None else (self,)
+        for generation in generations:  # a layer in its place first: it needs no copy
             if text is None or generation.text is text:
                 found = generation.exact.get((line, index))
                 if found is not None and found[0] == key:
                     return found[1]
+        for generation in generations:
             for other, entry in generation.loose.get(key[0], ()):
                 if other == key:
                     return entry
-            generation = generation.older
         return None
 
     def entries(self) -> Memo:
@@ -111,19 +112,18 @@ def _copy(
 ) -> LayerResult:
     if id(layer) in refs:
         return refs[id(layer)]
-    new = object.__new__(LayerResult)
-    for name in _FIELDS:
-        object.__setattr__(new, name, getattr(layer, name))
+    new = LayerResult(*_FIELDS(layer))
     refs[id(layer)] = new
     inside = not layer.foreign and lo <= layer.span.start_line <= hi
     if delta and inside:
         new.span = _shift(layer.span, delta)
         new.type_span = _shift(layer.type_span, delta)
-    new.path = (*new_prefix, *layer.path[len(old_prefix) :])
+    if new_prefix != old_prefix:
+        new.path = (*new_prefix, *layer.path[len(old_prefix) :])
     if layer.use is not None:
         new.use = refs.get(id(layer.use), layer.use)
     if layer.arguments:
-        new.arguments = {name: _argument(arg, delta if inside else 0, refs) for name, arg in layer.arguments.items()}
+        new.arguments = _arguments(layer.arguments, delta if inside else 0, refs)
     if layer.children:
         new.children = [_copy(c, delta, lo, hi, old_prefix, new_prefix, refs) for c in layer.children]
     if layer.repetitions:
@@ -133,14 +133,20 @@ def _copy(
     return new
 
 
-def _argument(arg: Argument, delta: int, refs: dict[int, Any]) -> Argument:
-    origin = arg.origin
-    if origin.source is not None and id(origin.source) in refs:
-        origin = Origin(origin.how, refs[id(origin.source)], origin.input_span)
-    span = _shift(arg.span, delta) if delta and arg.span is not None else arg.span
-    if origin is arg.origin and span is arg.span:
-        return arg
-    return Argument(arg.name, arg.value, origin, span, arg.expr)
+def _arguments(arguments: dict[str, Argument], delta: int, refs: dict[int, Any]) -> dict[str, Argument]:
+    """The arguments with their spans moved by ``delta`` lines and their origins' layers replaced; the same
+    dictionary when nothing changes (results are never modified once analysed)."""
+    changed = {}
+    for name, arg in arguments.items():
+        origin, span = arg.origin, arg.span
+        source = origin.source
+        if source is not None and id(source) in refs:
+            origin = Origin(origin.how, refs[id(source)], origin.input_span)
+        if delta and span is not None:
+            span = Span(span.start_line + delta, span.start_char, span.end_line + delta, span.end_char)
+        if origin is not arg.origin or span is not arg.span:
+            changed[name] = Argument(name, arg.value, origin, span, arg.expr)
+    return {**arguments, **changed} if changed else arguments
 
 
 def _shift(span: Span, delta: int) -> Span:
