@@ -10,7 +10,7 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 
 from paramlens.engine import analyse
 from paramlens.engine.source import parse
-from paramlens.engine.splice import layers_of, splice
+from paramlens.engine.splice import Broken, layers_of, recover_broken, splice
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 TEXTS = {p.name: p.read_text() for p in sorted(EXAMPLES.glob("*.arch.yaml"))}
@@ -34,27 +34,41 @@ def describe(node: Node) -> tuple:
 
 
 def check(old: str, new: str) -> bool:
-    """Compare the splice of ``new`` (when it splices) with its whole parse; True when it spliced."""
+    """Compare the splice of ``new`` (when it splices, or recovers from a syntax error in the edited items)
+    with its whole parse; True when it spliced."""
     _, outline = layers_of(parse(old), old)
     if outline is None:
         return False
-    spliced = splice(outline, new)
+    parsed = parse(new)
+    try:
+        spliced = splice(outline, new)
+    except Broken as broken:
+        recovered = recover_broken(outline, new, broken.first)
+        if recovered is None:
+            return False
+        spliced_parse, layers = recovered
+        assert spliced_parse.partial and parsed.partial, new
+        assert spliced_parse.diagnostics == parsed.diagnostics, new
+        compare(spliced_parse.root, layers, parsed.root, new)
+        return True
     if spliced is None:
         return False
     root, layers, _ = spliced
-    parsed = parse(new)
     assert not parsed.diagnostics, new
-    whole = parsed.root
+    compare(root, layers, parsed.root, new)
+    return True
+
+
+def compare(root: MappingNode, layers, whole: MappingNode, new: str) -> None:
     assert [(describe(k), describe(v)) for k, v in whole.value[:-1]] == [
         (describe(k), describe(v)) for k, v in root.value[:-1]
-    ]
+    ], new
     items = whole.value[-1][1].value
     assert len(items) == len(layers.positions), new
     for i, item in enumerate(items):
         assert describe(layers.node(i)) == describe(item), (i, new)
         s, e = item.start_mark, item.end_mark
         assert layers.positions[i][1:] == (s.index, e.index, s.line, s.column)
-    return True
 
 
 def test_a_changed_number_composes_only_its_item() -> None:
@@ -91,13 +105,18 @@ def test_edits_splice_as_a_whole_parse_reads_them(old: str, new: str) -> None:
         TEXTS["flat"].replace("  - ReLU\n", "  - &a ReLU\n"),  # an anchor
         TEXTS["flat"].replace("  - ReLU\n", "  - ReLU\nblocks: {}\n"),  # a top-level key below `layers`
         TEXTS["flat"].replace("  - ReLU\n", " - ReLU\n"),  # a dash out of line
-        TEXTS["flat"].replace("  - ReLU\n", "  - [ReLU\n"),  # a syntax error
         TEXTS["flat"].replace("  - ReLU\n", "  - ReLU\n---\n"),  # a second document
     ],
 )
 def test_what_cannot_be_spliced_is_parsed_whole(new: str) -> None:
-    _, outline = layers_of(parse(TEXTS["flat"]), TEXTS["flat"])
-    assert splice(outline, new) is None
+    assert not check(TEXTS["flat"], new)
+
+
+def test_a_syntax_error_in_an_edited_item_recovers_as_a_whole_parse() -> None:
+    old = TEXTS["flat"]
+    assert check(old, old.replace("  - Flatten", "  - [Flatten"))
+    assert check(old, old.replace("  - Flatten", '  - "Flatten'))  # unclosed to the end
+    assert not check(old, old.replace("  - ReLU", "  - [ReLU"))  # item 1: nothing to skip
 
 
 EDIT_TEXT = st.text(alphabet=" -:{}[],#\n\"'ab1|>\t", max_size=12)

@@ -7,6 +7,7 @@ error the flow is marked *broken*: what follows gets unknown shapes, never a cas
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import re
 from collections.abc import Callable
@@ -35,7 +36,7 @@ from .registry import MAX_SIZE, Kind
 from .reuse import Entry, Instance, Memo, reinstate, relocate
 from .shapes import Shape
 from .source import Parsed, node_span, normalise, parse
-from .splice import Layers, Outline, Unspliceable, layers_of, splice
+from .splice import Broken, Layers, Outline, Unspliceable, layers_of, recover_broken, splice
 from .values import ValueError_, read, tag_error
 
 CONSTRUCTS = ("Sequential", "Repeat", "Residual", "Add", "Multiply", "Concat")
@@ -1019,13 +1020,20 @@ def analyse(
 
 def _analyse(text: str, key: str | None, resolve: Resolver | None, memo: Memo | None) -> Analysis:
     text = normalise(text)  # one character for one: positions are the same in the text as given
-    spliced = splice(memo.outline, text) if memo is not None and memo.outline is not None else None
+    outline = memo.outline if memo is not None else None
+    try:
+        spliced = splice(outline, text) if outline is not None else None
+    except Broken as broken:  # a syntax error in the edited items: the text above it, as parse would give
+        recovered = recover_broken(outline, text, broken.first)
+        if recovered is not None:
+            parsed, layers = recovered
+            with contextlib.suppress(Unspliceable):
+                return _analyse_tree(text, parsed, layers, outline, key, resolve, memo)
+        spliced = None
     if spliced is not None:
         root, layers, outline = spliced
-        try:
+        with contextlib.suppress(Unspliceable):
             return _analyse_tree(text, Parsed(root), layers, outline, key, resolve, memo)
-        except Unspliceable:
-            pass
     parsed = parse(text)
     layers, outline = layers_of(parsed, text)
     if outline is None and parsed.partial and memo is not None:

@@ -9,6 +9,7 @@ that the layers written above it keep their counts.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import yaml
@@ -82,12 +83,16 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
 
 def _point(text: str, line: int, col: int) -> Span:
     """A one-character span at (line, col), clipped to the line."""
-    lines = text.split("\n")
-    if line >= len(lines):
-        line = max(0, len(lines) - 1)
-    length = len(lines[line].rstrip("\r")) if lines else 0
+    line = min(line, text.count("\n"))
+    length = len(_line(text, line).rstrip("\r"))
     col = min(col, length)
     return Span(line, col, line, min(col + 1, length) if length else col)
+
+
+def _line(text: str, line: int) -> str:
+    """Line ``line`` of the text ('' past its end), splitting no further than it."""
+    lines = text.split("\n", line + 1)
+    return lines[line] if line < len(lines) else ""
 
 
 def _syntax_diagnostic(text: str, error: yaml.YAMLError) -> tuple[Diagnostic, int]:
@@ -112,8 +117,7 @@ def _syntax_diagnostic(text: str, error: yaml.YAMLError) -> tuple[Diagnostic, in
         where = ""
         if context and cmark is not None:
             where = f" ({context} at line {cmark.line + 1}, column {cmark.column + 1})"
-        lines = text.split("\n")
-        at_tab = line < len(lines) and lines[line][col : col + 1] == "\t"
+        at_tab = _line(text, line)[col : col + 1] == "\t"
         hint = " Tabs cannot indent YAML: use spaces." if at_tab or "\t" in problem or "tab" in problem else ""
         message = f"YAML syntax error: {problem}{where}.{hint} Layers below this point are not analysed."
     span = _point(text, line, col)
@@ -143,7 +147,7 @@ def parse(text: str) -> Parsed:
     try:
         documents = compose(text)
     except yaml.YAMLError as error:
-        return _tagged(_recover(text, error), text)
+        return _tagged(recover(text, error), text)
     except RecursionError:
         return Parsed(None, [_too_deep(text)])
     clamp_end(documents[0] if documents else None, text)  # before any span is taken from the nodes
@@ -211,15 +215,16 @@ def _too_deep(text: str) -> Diagnostic:
     )
 
 
-def _recover(text: str, error: yaml.YAMLError) -> Parsed:
+def recover(text: str, error: yaml.YAMLError, before: Callable[[int], list[Node]] | None = None) -> Parsed:
+    """The diagnostic for a syntax error and the tree of the text above its line. ``before(line)``
+    composes the text above a line (by default the text itself; splice.py passes a shortcut)."""
     diagnostic, line = _syntax_diagnostic(text, error)
-    lines = text.split("\n")
+    lines = text.split("\n") if before is None else []
     for _ in range(RECOVERY_ATTEMPTS):
         if line <= 0:
             break
-        prefix = "\n".join(lines[:line]) + "\n"
         try:
-            documents = compose(prefix)
+            documents = before(line) if before is not None else compose("\n".join(lines[:line]) + "\n")
         except yaml.YAMLError as again:
             mark = getattr(again, "problem_mark", None)
             next_line = mark.line if mark is not None else line - 1

@@ -16,14 +16,27 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
+import yaml
 from yaml import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .layout import key_text
-from .source import Parsed, clamp_end, compose
+from .source import Parsed, clamp_end, compose, recover
 
 # per layer item: offset of its dash, of its node's start and end, the node's line and column
 Position = tuple[int, int, int, int, int]
+
+
+class Broken(Exception):
+    """The items an edit touched no longer compose: see `recover`."""
+
+    def __init__(self, first: int) -> None:
+        super().__init__(first)
+        self.first = first
+
+
+class _Above(Exception):
+    """Recovery needs the text above the items that were skipped."""
 
 
 class Unspliceable(Exception):
@@ -57,7 +70,10 @@ class Layers:
             start = dash - self.column
             last = index + 1 == len(self.positions)
             end = len(self.text) if last else self.positions[index + 1][0] + 1
-            composed = _items(self.text, start, end, line, last)
+            try:
+                composed = _items(self.text, start, end, line, last)
+            except yaml.YAMLError:
+                composed = None
             if composed is None or len(composed) != 1:
                 raise Unspliceable(f"layer item {index + 1} does not compose alone")
             node = self.nodes[index] = composed[0]
@@ -127,7 +143,10 @@ def splice(outline: Outline, text: str) -> tuple[MappingNode, Layers, Outline] |
     last = after == len(positions)
     end = len(text) if last else positions[after][0] + 1 + delta
     line = positions[first][3]
-    nodes = _items(text, start, end, line, last)
+    try:
+        nodes = _items(text, start, end, line, last)
+    except yaml.YAMLError:
+        raise Broken(first) from None
     if nodes is None:
         return None
     fresh = _dashed(text, nodes, column)
@@ -143,6 +162,90 @@ def splice(outline: Outline, text: str) -> tuple[MappingNode, Layers, Outline] |
     moved_from = first + len(fresh)
     layers = Layers(text, spliced, known, column, old, (moved_from, moved_from - after, lines))
     return outline.root, layers, Outline(text, outline.root, Layers(text, spliced, [None] * count, column))
+
+
+def recover_broken(outline: Outline, text: str, first: int) -> tuple[Parsed, Layers] | None:
+    """What `parse` gives for a text whose items from ``first`` on no longer compose (the error and the
+    tree above its line), composing the text without the unchanged items 1 to ``first - 1``: the parser
+    is in the same state before any item, and their nodes are composed from their own lines if needed.
+    None when that cannot be told apart from a whole parse's answer (parse the whole text then)."""
+    positions, column = outline.layers.positions, outline.layers.column
+    if first < 2:
+        return None
+    start, line = positions[first][0] - column, positions[first][3]
+    skip = _Skip(text, positions[1][0] - column, start, line, line - positions[1][3])
+    try:
+        skip.compose(len(text))
+    except yaml.MarkedYAMLError as error:
+        try:
+            parsed = recover(text, error, skip.before)
+        except _Above:
+            return None
+    except (yaml.YAMLError, RecursionError):
+        return None
+    else:
+        return None  # the whole text composes after all
+    root = parsed.root
+    if not isinstance(root, MappingNode) or not root.value or not isinstance(root.value[-1][1], SequenceNode):
+        return None
+    items = root.value[-1][1].value[1:]  # after item 0, the items from `first` on
+    fresh = _dashed(text, items, column) if items else []
+    if fresh is None:
+        return None
+    count = first + len(fresh)
+    nodes: list[Node | None] = [None] * first + items
+    kept = positions[:first]
+    if not items:  # the text stops above item `first`: the item before it ends there
+        dash, begin, _end, line, col = kept[-1]
+        node = nodes[first - 1] = _items(text, dash - column, start, line, True)[0]
+        kept[-1] = (dash, begin, node.end_mark.index, line, col)
+    layers = Layers(text, [*kept, *fresh], nodes, column, outline.text, (count, 0, 0))
+    return parsed, layers
+
+
+class _Skip:
+    """Composes a prefix of the text without text[cut:start] (whole items), with nodes and errors placed
+    where they are in the text itself."""
+
+    def __init__(self, text: str, cut: int, start: int, first_line: int, lines: int) -> None:
+        self.text, self.cut, self.start, self.first_line, self.lines = text, cut, start, first_line, lines
+
+    def compose(self, end: int) -> list[Node]:
+        try:
+            documents = compose(self.text[: self.cut] + self.text[self.start : end])
+        except yaml.MarkedYAMLError as error:
+            error.problem_mark = self._place(error.problem_mark)
+            error.context_mark = self._place(error.context_mark)
+            raise
+        stack = list(documents)
+        while stack:
+            node = stack.pop()
+            node.start_mark = self._place(node.start_mark)
+            node.end_mark = self._place(node.end_mark)
+            if isinstance(node, MappingNode):
+                stack.extend(n for pair in node.value for n in pair)
+            elif isinstance(node, SequenceNode):
+                stack.extend(node.value)
+        return documents
+
+    def before(self, line: int) -> list[Node]:
+        """The text above ``line``, as `source.recover` composes it."""
+        if line < self.first_line:
+            raise _Above
+        if line == self.first_line:  # the text above the first edited item: item 0, ending where it is cut
+            return self.compose(self.cut)
+        end = self.start
+        for _ in range(line - self.first_line):
+            end = self.text.find("\n", end) + 1
+            if not end:
+                raise _Above  # past the text's end: leave that to the whole parse
+        return self.compose(end)
+
+    def _place(self, mark: Mark | None) -> Mark | None:
+        if mark is None or mark.index < self.cut:
+            return mark
+        delta = self.start - self.cut
+        return Mark(mark.name, mark.index + delta, mark.line + self.lines, mark.column, None, None)
 
 
 def _dashed(text: str, nodes: list[Node], column: int) -> list[Position] | None:
@@ -165,7 +268,9 @@ def _items(text: str, start: int, end: int, line: int, last: bool) -> list[Node]
     each item ends where it ends in the whole document), or to the end of the text."""
     try:
         documents = compose(text[start:end])
-    except Exception:  # any error: the whole parse reports it
+    except yaml.YAMLError:
+        raise
+    except Exception:  # too deep, say: the whole parse reports it
         return None
     if len(documents) != 1 or not isinstance(documents[0], SequenceNode) or documents[0].flow_style:
         return None
