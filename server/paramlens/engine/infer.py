@@ -115,6 +115,7 @@ class _Walker:
     attempts: list[Diagnostic] = field(default_factory=list)  # every report, before de-duplication
     instances: dict[tuple[Any, ...], Instance] = field(default_factory=dict)  # block uses analysed so far
     reusable: dict[tuple[Any, ...], Instance] | None = None  # block uses of the previous version
+    used: set[str] | None = None  # blocks used by the top-level layers, when walk_top has seen them all
 
     # --- diagnostics ---------------------------------------------------------------------
 
@@ -184,7 +185,9 @@ class _Walker:
     ) -> tuple[list[LayerResult], Flow]:
         """The top-level `layers`, reusing the results of layers that did not change (see reuse.py)."""
         results = []
+        used: set[str] = set()
         seen_producer: Any = ...
+        top = layers.positions[0][3] if layers.positions else 0
         for index, (_dash, start, end, line, column) in enumerate(layers.positions, 1):
             producer = flow.producer
             if producer is not seen_producer:  # the producer as the texts derived from it see it
@@ -192,8 +195,10 @@ class _Walker:
                 if producer is not None:
                     at = producer.type_span
                     p_index, p_line = producer.path[0], at.start_line
-                    p_rest = (producer.path[1:], at.start_char, at.end_char, producer.type, producer.name)
-            source = None if producer is None else (p_index - index, p_line - line, p_rest)
+                    # written in a block's definition (above the layers, or imported): it stays where it is
+                    fixed = producer.foreign or p_line < top
+                    p_rest = (producer.path[1:], at.start_char, at.end_char, producer.type, producer.name, fixed)
+            source = None if producer is None else (p_index - index, p_line if fixed else p_line - line, p_rest)
             key = (text[start:end], column, flow.shape, flow.broken, source)
             entry = before.find(key, *layers.place(index - 1), layers.base) if before is not None else None
             if entry is not None and entry.attempts and (entry.line != line or entry.index != index):
@@ -203,8 +208,10 @@ class _Walker:
             else:
                 entry = self.reuse_top(entry, producer, line, index)
             after.keep(key, entry)
+            used |= entry.blocks
             results.append(entry.result)
             flow = Flow(entry.out_shape, entry.out_producer, entry.out_broken)
+        self.used = used
         return results, flow
 
     def analyse_top(self, node: Node, flow: Flow, line: int, index: int) -> Entry:
@@ -213,8 +220,9 @@ class _Walker:
         last = result.span.end_line if result.span.end_char else result.span.end_line - 1
         attempts = tuple(self.attempts[first:])
         evaluations = self.evaluations - evaluations
+        used = frozenset(layer.type for layer in result.walk() if layer.category == "block")
         return Entry(result, out.shape, out.broken, out.producer, flow.producer, attempts, evaluations, line, index,
-                     max(line, last))  # fmt: skip
+                     max(line, last), used)  # fmt: skip
 
     def reuse_top(self, entry: Entry, producer: LayerResult | None, line: int, index: int) -> Entry:
         self.evaluations += entry.evaluations
@@ -231,7 +239,7 @@ class _Walker:
         last = entry.last_line + line - entry.line
         out_producer = producer if passes else result
         return Entry(result, entry.out_shape, entry.out_broken, out_producer, producer_in, entry.attempts,
-                     entry.evaluations, line, index, last)  # fmt: skip
+                     entry.evaluations, line, index, last, entry.blocks)  # fmt: skip
 
     def walk_item(self, node: Node, flow: Flow, scope: Scope, path: tuple[int, ...]) -> tuple[LayerResult, Flow]:
         self.evaluations += 1
@@ -1331,9 +1339,13 @@ def _check_block_bodies(walker: _Walker, analysis: Analysis) -> None:
     input: unknown types and arguments."""
     if not walker.blocks:
         return
-    used = {layer.type for layer in analysis.walk() if layer.category == "block"}
+    unused = {name for name, block in walker.blocks.items() if block.source is None and block.problem is None}
+    if walker.used is not None:  # known from the top-level layers (reused ones remember theirs)
+        unused -= walker.used
+    else:
+        unused -= {layer.type for layer in analysis.walk() if layer.category == "block"}
     for block in walker.blocks.values():
-        if block.name in used or block.source is not None or block.problem is not None:
+        if block.name not in unused:
             continue
         env = {k: v for k, (v, _n) in block.args.items()}
         env["in_channels"] = None

@@ -34,6 +34,7 @@ class Entry:
     line: int  # first line of the layer when analysed
     index: int  # its 1-based position in `layers`
     last_line: int  # last line of the layer when analysed
+    blocks: frozenset[str]  # the blocks it uses, at any depth
 
 
 @dataclass(slots=True)
@@ -110,27 +111,45 @@ def _copy(
     new_prefix: tuple[int, ...],
     refs: dict[int, Any],
 ) -> LayerResult:
-    if id(layer) in refs:
-        return refs[id(layer)]
-    new = LayerResult(*_FIELDS(layer))
-    refs[id(layer)] = new
-    inside = not layer.foreign and lo <= layer.span.start_line <= hi
-    if delta and inside:
+    """The layer as it is in its new place: the very same object when nothing in it changes (a block's
+    layers stay in its definition). References to the copies of layers that did change are updated; a
+    reference to an unchanged ancestor may stay on the original, which reads the same."""
+    known = refs.get(id(layer))
+    if known is not None:
+        return known
+    inside = delta and not layer.foreign and lo <= layer.span.start_line <= hi
+    moved = new_prefix != old_prefix
+    use = refs.get(id(layer.use), layer.use) if layer.use is not None else None
+    new = None
+    if inside or moved or use is not layer.use:  # copied before its children, which may refer to it
+        new = refs[id(layer)] = LayerResult(*_FIELDS(layer))
+    arguments = _arguments(layer.arguments, delta if inside else 0, refs) if layer.arguments else layer.arguments
+    children = _copies(layer.children, delta, lo, hi, old_prefix, new_prefix, refs)
+    repetitions = layer.repetitions
+    if repetitions:
+        copied = [_copies(rep, delta, lo, hi, old_prefix, new_prefix, refs) for rep in repetitions]
+        if any(c is not r for c, r in zip(copied, repetitions, strict=True)):
+            repetitions = copied
+    if new is None:
+        if arguments is layer.arguments and children is layer.children and repetitions is layer.repetitions:
+            refs[id(layer)] = layer
+            return layer
+        new = refs[id(layer)] = LayerResult(*_FIELDS(layer))
+    if inside:
         new.span = _shift(layer.span, delta)
         new.type_span = _shift(layer.type_span, delta)
-    if new_prefix != old_prefix:
+    if moved:
         new.path = (*new_prefix, *layer.path[len(old_prefix) :])
-    if layer.use is not None:
-        new.use = refs.get(id(layer.use), layer.use)
-    if layer.arguments:
-        new.arguments = _arguments(layer.arguments, delta if inside else 0, refs)
-    if layer.children:
-        new.children = [_copy(c, delta, lo, hi, old_prefix, new_prefix, refs) for c in layer.children]
-    if layer.repetitions:
-        new.repetitions = [
-            [_copy(c, delta, lo, hi, old_prefix, new_prefix, refs) for c in rep] for rep in layer.repetitions
-        ]
+    new.use, new.arguments, new.children, new.repetitions = use, arguments, children, repetitions
     return new
+
+
+def _copies(layers: list[LayerResult], *args: Any) -> list[LayerResult]:
+    """The layers copied (see `_copy`): the same list when none changed."""
+    if not layers:
+        return layers
+    copied = [_copy(layer, *args) for layer in layers]
+    return layers if all(c is o for c, o in zip(copied, layers, strict=True)) else copied
 
 
 def _arguments(arguments: dict[str, Argument], delta: int, refs: dict[int, Any]) -> dict[str, Argument]:

@@ -17,7 +17,7 @@ import bisect
 from dataclasses import dataclass
 
 import yaml
-from yaml import Mark
+from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .layout import key_text
@@ -245,7 +245,7 @@ class _Skip:
         if mark is None or mark.index < self.cut:
             return mark
         delta = self.start - self.cut
-        return Mark(mark.name, mark.index + delta, mark.line + self.lines, mark.column, None, None)
+        return type(mark)(mark.name, mark.index + delta, mark.line + self.lines, mark.column, None, None)
 
 
 def _dashed(text: str, nodes: list[Node], column: int) -> list[Position] | None:
@@ -298,8 +298,9 @@ def _shift(node: Node, line: int, index: int) -> None:
     while stack:
         node = stack.pop()
         s, e = node.start_mark, node.end_mark
-        node.start_mark = Mark(s.name, s.index + index, s.line + line, s.column, None, None)
-        node.end_mark = Mark(e.name, e.index + index, e.line + line, e.column, None, None)
+        mark = type(s)  # the C composer's own (read-only) marks are the cheapest to make
+        node.start_mark = mark(s.name, s.index + index, s.line + line, s.column, None, None)
+        node.end_mark = mark(e.name, e.index + index, e.line + line, e.column, None, None)
         if isinstance(node, MappingNode):
             for k, v in node.value:
                 stack.append(k)
