@@ -6,6 +6,7 @@ marks them; converting to a client's units happens at the edge.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from enum import IntEnum
 from math import prod
@@ -157,7 +158,7 @@ class ShapeStep:
 LayerCategory = Literal["layer", "block", "sequential", "repeat", "residual", "add", "multiply", "concat", "branch"]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, weakref_slot=True)
 class LayerResult:
     """One layer (or composite) of the model, analysed."""
 
@@ -185,15 +186,18 @@ class LayerResult:
     # Repeat: the children of each repetition walked; later ones are the same as the last (steady state)
     repetitions: list[list[LayerResult]] = field(default_factory=list)
     notes: tuple[str, ...] = ()  # extra facts for the hover (Keras' counting, ...)
-    use: LayerResult | None = field(default=None, compare=False, repr=False)  # the block use shown, in a definition
+    # in a block's definition, the use of the block these layers show; a weak reference, since the use
+    # holds them (a cycle would leave every analysis of a file with blocks to the cyclic collector)
+    use: weakref.ref[LayerResult] | None = field(default=None, compare=False, repr=False)
     foreign: bool = False  # defined in an imported file: not placed in this document
 
     @property
     def instance(self) -> str | None:
         """For layers inside a block definition: which use of the block they show."""
-        if self.use is None:
+        use = self.use() if self.use is not None else None
+        if use is None:
             return None
-        return f"{self.use.type} used at line {self.use.line + 1}"
+        return f"{use.type} used at line {use.line + 1}"
 
     @property
     def line(self) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import re
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -264,7 +265,7 @@ class _Walker:
             type_span=item.type_span,
             path=path,
             input_shape=flow.shape,
-            use=scope.first_use,
+            use=weakref.ref(scope.first_use) if scope.first_use is not None else None,
             foreign=scope.source is not None,
         )
         if tag is not None:

@@ -11,12 +11,13 @@ produced its inferred sizes point at their new versions, so every text derived f
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass, field
+import weakref
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .analysis import Argument, Diagnostic, LayerResult, Origin, Span
 
-_FIELDS = operator.attrgetter(*LayerResult.__slots__)  # every field, in the constructor's order
+_FIELDS = operator.attrgetter(*(f.name for f in fields(LayerResult)))  # every field, in the constructor's order
 LOOSE_PER_TEXT = 4  # equal layers kept per text: enough to find one with the same input
 
 
@@ -119,7 +120,12 @@ def _copy(
         return known
     inside = delta and not layer.foreign and lo <= layer.span.start_line <= hi
     moved = new_prefix != old_prefix
-    use = refs.get(id(layer.use), layer.use) if layer.use is not None else None
+    use = layer.use
+    if use is not None:
+        shown = use()
+        now = refs.get(id(shown), shown)
+        if now is not shown:
+            use = weakref.ref(now)
     new = None
     if inside or moved or use is not layer.use:  # copied before its children, which may refer to it
         new = refs[id(layer)] = LayerResult(*_FIELDS(layer))

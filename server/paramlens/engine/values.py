@@ -45,10 +45,18 @@ def tag_error(node: Node) -> ValueError_ | None:
     )
 
 
+def _check_tag(node: Node) -> None:
+    err = tag_error(node)
+    if err is not None:
+        try:
+            raise err
+        finally:
+            del err  # its traceback holds this frame: keeping it here would make a cycle
+
+
 def scalar(node: ScalarNode) -> Any:
     """A plain scalar's value (str, int, float, bool or None)."""
-    if (err := tag_error(node)) is not None:
-        raise err
+    _check_tag(node)
     tag = node.tag
     if tag.endswith(":str"):
         return node.value
@@ -72,8 +80,7 @@ def read(node: Node, env: Mapping[str, Any] | None, room: list[int] | None = Non
         if isinstance(value, str) and value.startswith("$"):
             return substitute(value, env, node)
         return value
-    if (err := tag_error(node)) is not None:
-        raise err
+    _check_tag(node)
     if isinstance(node, SequenceNode):
         room = [MAX_LIST] if room is None else room
         room[0] -= len(node.value)
@@ -181,4 +188,7 @@ def evaluate(expression: str, env: Mapping[str, Any], node: Node | None = None) 
             node,
         )
 
-    return ev(tree)
+    try:
+        return ev(tree)
+    finally:
+        del ev  # it refers to itself: left alone, every evaluation would be garbage only the collector frees
