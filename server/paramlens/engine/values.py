@@ -135,60 +135,56 @@ def evaluate(expression: str, env: Mapping[str, Any], node: Node | None = None) 
             "invalid-expression",
             node,
         ) from None
+    return _evaluate(tree, env, expression, node)
 
-    def ev(n: ast.AST) -> int:
-        if isinstance(n, ast.Expression):
-            return ev(n.body)
-        if isinstance(n, ast.Constant) and isinstance(n.value, int) and not isinstance(n.value, bool):
-            return n.value
-        if isinstance(n, ast.Name):
-            if n.id not in env:
-                raise ValueError_(_undefined(n.id, env), "undefined-argument", node)
-            value = env[n.id]
-            if value is None:  # $in_channels of a block whose input is unknown
+
+def _evaluate(n: ast.AST, env: Mapping[str, Any], expression: str, node: Node | None) -> int:
+    """One node of an expression's tree (module level: a nested recursive function is a reference cycle)."""
+    if isinstance(n, ast.Expression):
+        return _evaluate(n.body, env, expression, node)
+    if isinstance(n, ast.Constant) and isinstance(n.value, int) and not isinstance(n.value, bool):
+        return n.value
+    if isinstance(n, ast.Name):
+        if n.id not in env:
+            raise ValueError_(_undefined(n.id, env), "undefined-argument", node)
+        value = env[n.id]
+        if value is None:  # $in_channels of a block whose input is unknown
+            raise ValueError_(
+                f"{n.id} is not known here (nothing before gives the input's channels), so ${{{expression}}} "
+                "cannot be computed. Add an `input:` shape at the top of the file.",
+                "missing-channels",
+                node,
+            )
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError_(f"{n.id} is {value!r}, not an integer, in ${{{expression}}}.", "invalid-expression", node)
+        return value
+    if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub | ast.UAdd):
+        value = _evaluate(n.operand, env, expression, node)
+        return -value if isinstance(n.op, ast.USub) else value
+    if isinstance(n, ast.BinOp) and isinstance(n.op, _BINOPS):
+        a, b = _evaluate(n.left, env, expression, node), _evaluate(n.right, env, expression, node)
+        if isinstance(n.op, ast.Add):
+            result = a + b
+        elif isinstance(n.op, ast.Sub):
+            result = a - b
+        elif isinstance(n.op, ast.Mult):
+            result = a * b
+        else:
+            if b == 0:
+                raise ValueError_(f"Division by zero in ${{{expression}}}.", "invalid-expression", node)
+            if isinstance(n.op, ast.Div) and a % b:
                 raise ValueError_(
-                    f"{n.id} is not known here (nothing before gives the input's channels), so ${{{expression}}} "
-                    "cannot be computed. Add an `input:` shape at the top of the file.",
-                    "missing-channels",
+                    f"{a} / {b} is not a whole number in ${{{expression}}}: use // to round down.",
+                    "invalid-expression",
                     node,
                 )
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise ValueError_(
-                    f"{n.id} is {value!r}, not an integer, in ${{{expression}}}.", "invalid-expression", node
-                )
-            return value
-        if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub | ast.UAdd):
-            value = ev(n.operand)
-            return -value if isinstance(n.op, ast.USub) else value
-        if isinstance(n, ast.BinOp) and isinstance(n.op, _BINOPS):
-            a, b = ev(n.left), ev(n.right)
-            if isinstance(n.op, ast.Add):
-                result = a + b
-            elif isinstance(n.op, ast.Sub):
-                result = a - b
-            elif isinstance(n.op, ast.Mult):
-                result = a * b
-            else:
-                if b == 0:
-                    raise ValueError_(f"Division by zero in ${{{expression}}}.", "invalid-expression", node)
-                if isinstance(n.op, ast.Div) and a % b:
-                    raise ValueError_(
-                        f"{a} / {b} is not a whole number in ${{{expression}}}: use // to round down.",
-                        "invalid-expression",
-                        node,
-                    )
-                result = a % b if isinstance(n.op, ast.Mod) else a // b
-            if abs(result) > MAX_MAGNITUDE:
-                raise ValueError_(f"${{{expression}}} grows beyond {MAX_MAGNITUDE:.0e}.", "invalid-expression", node)
-            return result
-        raise ValueError_(
-            f"${{{expression}}} uses something other than integer arithmetic "
-            "(numbers, argument names, + - * // / % and parentheses).",
-            "invalid-expression",
-            node,
-        )
-
-    try:
-        return ev(tree)
-    finally:
-        del ev  # it refers to itself: left alone, every evaluation would be garbage only the collector frees
+            result = a % b if isinstance(n.op, ast.Mod) else a // b
+        if abs(result) > MAX_MAGNITUDE:
+            raise ValueError_(f"${{{expression}}} grows beyond {MAX_MAGNITUDE:.0e}.", "invalid-expression", node)
+        return result
+    raise ValueError_(
+        f"${{{expression}}} uses something other than integer arithmetic "
+        "(numbers, argument names, + - * // / % and parentheses).",
+        "invalid-expression",
+        node,
+    )
