@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 
 SLOW = 0.1  # seconds: above this an analysis is "big", and requests answer from the last result at once
 WAIT = 0.5  # seconds a request waits for the analysis of the current version of a small document
+# a document this small whose last analysis took this little is analysed on the event loop: handing it to
+# the analysis thread and back would cost more than the analysis
+INLINE_CHARS = 16_384
+INLINE_SECONDS = 0.002
 _ARCHITECTURE = re.compile(r"^(?:layers|blocks)\s*:", re.MULTILINE)
 
 
@@ -312,7 +316,8 @@ class Documents:
                 previous = self.entries.get(uri)
                 memo = previous.analysis.memo if previous is not None else None
                 job = partial(build, uri, version, text, settings, encoding, root, self.read, memo)
-                entry = await self._worker.run(job)
+                small = previous is not None and previous.seconds < INLINE_SECONDS and len(text) < INLINE_CHARS
+                entry = job() if small else await self._worker.run(job)
                 latest = self._texts(uri)
                 if latest is None:
                     return
