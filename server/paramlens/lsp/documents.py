@@ -35,6 +35,7 @@ from .positions import Encoding, Lines
 log = logging.getLogger(__name__)
 
 SLOW = 0.1  # seconds: above this an analysis is "big", and requests answer from the last result at once
+BIG = 256 * 1024  # characters: a document this long may take that long after any change (a cascade)
 WAIT = 0.5  # seconds a request waits for the analysis of the current version of a small document
 # a document this small whose last analysis took this little is analysed on the event loop: handing it to
 # the analysis thread and back would cost more than the analysis
@@ -369,7 +370,8 @@ class Documents:
             return entry
         if uri not in self._running:
             self.request(uri)
-        wait = 0.0 if entry is not None and entry.seconds > SLOW else WAIT
+        big = entry is not None and (entry.seconds > SLOW or len(opened[1]) > BIG)
+        wait = 0.0 if big else WAIT
         if wait:
             future = asyncio.get_running_loop().create_future()
             self._waiters.setdefault(uri, []).append(future)

@@ -30,7 +30,7 @@ class Lines:
     __slots__ = ("encoding", "lines")
 
     def __init__(self, text: str, encoding: Encoding) -> None:
-        self.lines = _BREAK.split(text)
+        self.lines = text.split("\n") if "\r" not in text else _BREAK.split(text)
         self.encoding = encoding
 
     def __len__(self) -> int:
@@ -74,11 +74,15 @@ class Lines:
     def from_client(self, position: types.Position) -> tuple[int, int]:
         """A client position as (line, code-point column), clamped into the document."""
         line = min(max(position.line, 0), len(self.lines) - 1)
-        s = self.lines[line]
-        units = max(position.character, 0)
-        if self.encoding == "utf-32" or s.isascii():
-            return line, min(units, len(s))
-        if self.encoding == "utf-8":
-            return line, len(s.encode("utf-8", "surrogatepass")[:units].decode("utf-8", "ignore"))
-        data = s.encode("utf-16-le", "surrogatepass")[: units * 2]
-        return line, len(data.decode("utf-16-le", "ignore"))
+        return line, column(self.lines[line], position.character, self.encoding)
+
+
+def column(line: str, units: int, encoding: Encoding) -> int:
+    """The code-point column of ``units`` client units into a line (clamped to the line)."""
+    units = max(units, 0)
+    if encoding == "utf-32" or line.isascii():
+        return min(units, len(line))
+    if encoding == "utf-8":
+        return len(line.encode("utf-8", "surrogatepass")[:units].decode("utf-8", "ignore"))
+    data = line.encode("utf-16-le", "surrogatepass")[: units * 2]
+    return len(data.decode("utf-16-le", "ignore"))

@@ -11,16 +11,66 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument, Workspace
 
+from .positions import column, encoding_of
+
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_OTHER_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # what splitlines breaks at besides \r and \n
 
 
 class EditorTextDocument(TextDocument):
     @property
     def lines(self) -> Sequence[str]:
-        return tuple(_LINE.findall(self.source))
+        source = self.source
+        if not any(c in source for c in _OTHER_BREAKS):  # nearly always: three times faster than the regex
+            return source.splitlines(True)
+        return tuple(_LINE.findall(source))
+
+    _anchor: tuple[int, int] = (0, 0)  # a line of the current source and the offset where it starts
+
+    def _apply_incremental_change(self, change: types.TextDocumentContentChangePartial) -> None:
+        source = self.source
+        if "\r" in source or any(c in source for c in _OTHER_BREAKS):
+            super()._apply_incremental_change(change)  # rare: line breaks other than \n
+            self._anchor = (0, 0)
+            return
+        start_line = change.range.start.line
+        line_start = self._line_start(source, start_line)
+        start = self._offset(source, line_start, change.range.start.character)
+        end_line_start = self._line_start(source, change.range.end.line)
+        end = max(start, self._offset(source, end_line_start, change.range.end.character))
+        self._source = source[:start] + change.text + source[end:]
+        # the start line begins where it did: the next change walks from there
+        self._anchor = (start_line, line_start) if line_start < len(source) or start_line == 0 else (0, 0)
+
+    def _apply_full_change(self, change: types.TextDocumentContentChangeEvent) -> None:
+        super()._apply_full_change(change)
+        self._anchor = (0, 0)
+
+    def _line_start(self, source: str, line: int) -> int:
+        """Where ``line`` starts (the text's end past its last line), walking from the nearer of the
+        text's start and the anchor."""
+        line = max(line, 0)
+        known, offset = self._anchor
+        if line < known - line:
+            known, offset = 0, 0
+        while known < line:
+            found = source.find("\n", offset)
+            if found < 0:
+                return len(source)
+            known, offset = known + 1, found + 1
+        while known > line:
+            known, offset = known - 1, source.rfind("\n", 0, offset - 1) + 1
+        return offset
+
+    def _offset(self, source: str, line_start: int, units: int) -> int:
+        """The offset of ``units`` client units into the line starting at ``line_start``."""
+        end = source.find("\n", line_start)
+        line = source[line_start : len(source) if end < 0 else end]
+        return line_start + column(line, units, encoding_of(self._position_codec.encoding))
 
 
 class EditorWorkspace(Workspace):
