@@ -70,3 +70,21 @@ def test_a_keystroke_costs_the_same_in_a_long_document() -> None:
     per_change = (time.perf_counter() - began) / 200
     assert doc.source.split("\n")[199_000] == "  - ReLU6" + "x" * 200
     assert per_change < 0.01  # a copy of 1.8 MB; pygls' own takes tens of milliseconds
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    lines=st.lists(st.text(CHARS.filter(lambda c: c != "\n"), max_size=6), min_size=100, max_size=400),
+    edits=st.lists(
+        st.tuples(st.integers(0, 420), st.integers(0, 8), st.integers(0, 3), st.text(CHARS, max_size=3)), max_size=12
+    ),
+)
+def test_far_jumps_between_changes_land_on_their_lines(lines: list[str], edits: list) -> None:
+    """Changes hundreds of lines apart, up and down (the walk counts line breaks in C past 64 lines)."""
+    text = "\n".join(lines)
+    doc = EditorTextDocument("file:///t.arch.yaml", source=text)
+    for line, column, span, new in edits:
+        start, end = (line, column), (line + span, column)
+        text = expected(text, start, end, new)
+        doc.apply_change(change(start, end, new))
+        assert doc.source == text

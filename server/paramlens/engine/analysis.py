@@ -255,6 +255,9 @@ class Analysis:
     block_args: dict[str, tuple[str, ...]] = field(default_factory=dict)  # usable blocks (imported too) -> args
     imports: tuple[str, ...] = ()  # import paths as written (resolved by the caller)
     memo: Any = field(default=None, repr=False, compare=False)  # for analysing the next version faster
+    # per top-level layer, the blocks used in it at any depth (None when not known): finding each
+    # block's first use then walks only the layers that use it first
+    top_blocks: list[frozenset[str]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def has_errors(self) -> bool:

@@ -117,6 +117,7 @@ class _Walker:
     instances: dict[tuple[Any, ...], Instance] = field(default_factory=dict)  # block uses analysed so far
     reusable: dict[tuple[Any, ...], Instance] | None = None  # block uses of the previous version
     used: set[str] | None = None  # blocks used by the top-level layers, when walk_top has seen them all
+    top_blocks: list[frozenset[str]] = field(default_factory=list)  # the blocks each top-level layer uses
 
     # --- diagnostics ---------------------------------------------------------------------
 
@@ -206,10 +207,12 @@ class _Walker:
                 entry = None  # its messages name lines and positions: analyse it again
             if entry is None:
                 entry = self.analyse_top(layers.node(index - 1), flow, line, index)
+                layers.nodes[index - 1] = None  # analysed: its nodes can go
             else:
                 entry = self.reuse_top(entry, producer, line, index)
             after.keep(key, entry)
             used |= entry.blocks
+            self.top_blocks.append(entry.blocks)
             results.append(entry.result)
             flow = Flow(entry.out_shape, entry.out_producer, entry.out_broken)
         self.used = used
@@ -1131,6 +1134,7 @@ def _analyse_tree(
                 analysis.layers, flow = walker.walk_top(layers_found, flow, text, before, after)
                 after.instances = walker.instances
                 analysis.memo = after
+                analysis.top_blocks = walker.top_blocks
             else:
                 analysis.layers, flow = walker.walk_list(layers, flow, Scope(), ())
         except _Budget as stop:

@@ -100,6 +100,9 @@ def layers_of(parsed: Parsed, text: str) -> tuple[Layers | None, Outline | None]
     key, seq = found[0]
     positions = [(-1, n.start_mark.index, n.end_mark.index, n.start_mark.line, n.start_mark.column) for n in seq.value]
     layers = Layers(text, positions, list(seq.value))
+    if "&" not in text:  # no alias can reach the list: its items are the Layers' own from here on, and
+        # the walk lets each go once analysed (a large document's tree is freed as its analysis grows)
+        seq.value = []
     spliceable = (
         len(found) == 1
         and root.value[-1][0] is key  # nothing below the items but comments
@@ -110,7 +113,7 @@ def layers_of(parsed: Parsed, text: str) -> tuple[Layers | None, Outline | None]
         and "!" not in text
     )
     column = seq.start_mark.column
-    dashed = _dashed(text, seq.value, column) if spliceable and seq.value else None
+    dashed = _dashed(text, layers.nodes, column) if spliceable and layers.nodes else None
     if dashed is None:
         return layers, None
     layers.positions, layers.column = dashed, column

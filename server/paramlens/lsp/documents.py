@@ -82,11 +82,23 @@ class Entry:
         """Each block's first use in this document, in walk order (what its definition shows)."""
         if self._uses is None:
             uses: dict[str, LayerResult] = {}
-            for layer in self.analysis.walk():
-                if layer.category == "block" and not layer.foreign:
-                    uses.setdefault(layer.type, layer)
+            tops, known = self.analysis.layers, self.analysis.top_blocks
+            for i, top in enumerate(tops):
+                if known is not None and known[i] <= uses.keys():
+                    continue  # no block used here is new: its first use is above
+                for layer in top.walk():
+                    if layer.category == "block" and not layer.foreign:
+                        uses.setdefault(layer.type, layer)
             self._uses = uses
         return self._uses
+
+    def prepare(self) -> Entry:
+        """Build what requests look up (in the analysis thread), so that the first request on this
+        version does not walk the whole analysis on the event loop."""
+        self._tops_between(0, 0)
+        if self.analysis.blocks:
+            self.first_uses()
+        return self
 
     def _tops_between(self, start: int, end: int) -> list[LayerResult]:
         """The top-level layers whose text overlaps lines start..end."""
@@ -214,7 +226,7 @@ def build(
             return None if content is None else (target, content)
 
         analysis = analyse(text, key=path, resolve=resolve, memo=memo)
-    entry = Entry(uri, version, text, analysis, Lines(text, encoding), frozenset(deps))
+    entry = Entry(uri, version, text, analysis, Lines(text, encoding), frozenset(deps)).prepare()
     entry.seconds = time.perf_counter() - start
     return entry
 

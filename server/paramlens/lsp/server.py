@@ -18,19 +18,21 @@ import json
 import logging
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
 from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
+from pygls.io_ import StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
 from .. import __version__
-from . import actions, completion, diagnostics, hints, lens, symbols, textsync
+from . import actions, completion, diagnostics, hints, lens, symbols, textsync, transport
 from . import hover as hover_feature
 from .config import SECTION, Settings
 from .documents import Documents, Entry, uri_path
@@ -101,6 +103,31 @@ class Protocol(LanguageServerProtocol):
 
 
 class ParamlensServer(LanguageServer):
+    def _start_io_async(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """pygls' stdio server, with stdin read on the event loop when it can be watched (transport.py)."""
+        stdin = stdin or sys.stdin.buffer
+        if not transport.watchable(stdin):
+            super()._start_io_async(stdin, stdout)
+            return
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(
+                run_async(
+                    stop_event=self._stop_event,
+                    reader=transport.PipeReader(stdin),
+                    protocol=self.protocol,
+                    logger=log,
+                    error_handler=self.report_server_error,
+                )
+            )
+        except BrokenPipeError:
+            log.error("The client closed the connection; shutting down.")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
+
     def __init__(self) -> None:
         super().__init__("paramlens", __version__, protocol_cls=Protocol, max_workers=2)
         self.settings = Settings()
