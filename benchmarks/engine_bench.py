@@ -61,7 +61,7 @@ def _renderer(text: str) -> tuple[str, Callable[[], Any]]:
     try:
         from paramlens.lsp.config import Settings
         from paramlens.lsp.documents import Entry
-        from paramlens.lsp.hints import inlay_hints
+        from paramlens.lsp.hints import encoded_hints
         from paramlens.lsp.positions import Lines
         from paramlens.render.hover import layer_hover
 
@@ -72,8 +72,8 @@ def _renderer(text: str) -> tuple[str, Callable[[], Any]]:
 
         def render() -> None:
             entry = Entry("file:///bench.arch.yaml", 1, text, analysis, Lines(text, "utf-16"))
-            inlay_hints(entry, settings, 0, last)
-            inlay_hints(entry, settings, window["start"]["line"], window["end"]["line"])
+            encoded_hints(entry, settings, 0, last)
+            encoded_hints(entry, settings, window["start"]["line"], window["end"]["line"])
             layer = entry.layer_at(site.item_line, site.item_indent + 3)
             if layer is not None:
                 layer_hover(layer, markdown=True)

@@ -38,3 +38,26 @@ async def test_windows_slice_the_whole_document(client) -> None:
     assert await doc.hints(3, 12) + await doc.hints(13, last) == whole
     assert await doc.hints(8, 8) == [h for h in whole if h.position.line == 8]
     assert all(part.tooltip for h in whole for part in h.label)
+
+
+def test_windows_sliced_from_the_whole_document_equal_windows_rendered_alone() -> None:
+    from pathlib import Path
+
+    from paramlens.engine import analyse
+    from paramlens.lsp.config import Settings
+    from paramlens.lsp.documents import Entry
+    from paramlens.lsp.positions import Lines
+
+    text = (Path(__file__).resolve().parents[2] / "examples" / "resnet18.arch.yaml").read_text()
+    settings = Settings()
+
+    def entry() -> Entry:
+        return Entry("file:///r.arch.yaml", 1, text, analyse(text), Lines(text, "utf-16"))
+
+    whole = entry()
+    everything = json.loads(hints.encoded_hints(whole, settings, 0, len(whole.lines)).data)
+    assert len(everything) > 20
+    for start, end in [(0, 0), (0, 10), (5, 40), (30, 31), (60, 10_000), (10_000, 20_000)]:
+        sliced = json.loads(hints.encoded_hints(whole, settings, start, end).data)
+        alone = json.loads(hints.encoded_hints(entry(), settings, start, end).data)
+        assert sliced == alone == [h for h in everything if start <= h["position"]["line"] <= end]

@@ -32,9 +32,9 @@ _encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 @dataclass(frozen=True, slots=True)
 class Encoded:
-    """A result already encoded as JSON text, which the server writes into its response as it is."""
+    """A result already encoded as UTF-8 JSON, which the server writes into its response as it is."""
 
-    text: str
+    data: bytes
 
 
 @lru_cache(maxsize=4096)
@@ -112,29 +112,47 @@ def total_label(analysis: Analysis, settings: Settings) -> Json:
     return {"value": label, "tooltip": "\n".join(tooltip)}
 
 
-def inlay_hints(entry: Entry, settings: Settings, start: int, end: int) -> list[Json]:
-    """The hints on lines start..end (inclusive), as JSON-ready ``InlayHint`` dicts."""
-    if not entry.analysis.is_architecture:
-        return []
-    key = ("hints", settings.params, settings.shapes, settings.totals, settings.numbers)
-    whole: tuple[list[int], list[Json]] | None = entry.renders.get(key)
-    if whole is None and start <= 0 and end >= len(entry.lines) - 1:
-        whole = entry.renders[key] = _unzip(_render(entry, settings, 0, len(entry.lines) - 1))
-    if whole is not None:
-        lines, hints = whole
-        return hints[bisect.bisect_left(lines, start) : bisect.bisect_right(lines, end)]
-    return _unzip(_render(entry, settings, start, end))[1]
+@dataclass(slots=True)
+class _Rendered:
+    """A document's hints as one UTF-8 JSON array, sorted by line, with where each hint ends in it: the
+    whole document is sent as it is, and a window is one slice of it."""
+
+    lines: list[int]
+    ends: list[int]  # byte offset just after each hint in `data`
+    data: bytes
+
+    @classmethod
+    def of(cls, rendered: list[tuple[int, str]]) -> _Rendered:
+        pieces = [piece.encode("utf-8") for _, piece in rendered]
+        ends, at = [], 1
+        for piece in pieces:
+            at += len(piece)
+            ends.append(at)
+            at += 1  # the comma
+        return cls([line for line, _ in rendered], ends, b"[" + b",".join(pieces) + b"]")
+
+    def between(self, start: int, end: int) -> bytes:
+        first, last = bisect.bisect_left(self.lines, start), bisect.bisect_right(self.lines, end)
+        if first == 0 and last == len(self.lines):
+            return self.data
+        if first >= last:
+            return b"[]"
+        begin = self.ends[first - 1] + 1 if first else 1
+        return b"[" + self.data[begin : self.ends[last - 1]] + b"]"
 
 
 def encoded_hints(entry: Entry, settings: Settings, start: int, end: int) -> Encoded:
-    """``inlay_hints`` as JSON text; the whole document's is encoded once per version and settings."""
-    if start > 0 or end < len(entry.lines) - 1:
-        return Encoded(_dumps(inlay_hints(entry, settings, start, end)))
-    key = ("hints-json", settings.params, settings.shapes, settings.totals, settings.numbers)
-    text = entry.renders.get(key)
-    if text is None:
-        text = entry.renders[key] = _dumps(inlay_hints(entry, settings, start, end))
-    return Encoded(text)
+    """The hints on lines start..end (inclusive) as the JSON of ``InlayHint`` objects. The whole
+    document's are rendered once per version and settings, and windows are sliced from them."""
+    if not entry.analysis.is_architecture:
+        return Encoded(b"[]")
+    key = ("hints", settings.params, settings.shapes, settings.totals, settings.numbers)
+    whole: _Rendered | None = entry.renders.get(key)
+    if whole is None and start <= 0 and end >= len(entry.lines) - 1:
+        whole = entry.renders[key] = _Rendered.of(_render(entry, settings, 0, len(entry.lines) - 1))
+    if whole is not None:
+        return Encoded(whole.between(start, end))
+    return Encoded(_Rendered.of(_render(entry, settings, start, end)).data)
 
 
 def _dumps(value: Any) -> str:
@@ -148,11 +166,7 @@ def _dumps(value: Any) -> str:
     return text
 
 
-def _unzip(rendered: list[tuple[int, Json]]) -> tuple[list[int], list[Json]]:
-    return [line for line, _ in rendered], [hint for _, hint in rendered]
-
-
-def _render(entry: Entry, settings: Settings, start: int, end: int) -> list[tuple[int, Json]]:
+def _render(entry: Entry, settings: Settings, start: int, end: int) -> list[tuple[int, str]]:
     """(line, hint) on lines start..end, sorted by line; one hint per line, the first claim wins.
 
     The cyclic collector is paused meanwhile, as during an analysis: the dicts built here would
@@ -166,18 +180,20 @@ def _render(entry: Entry, settings: Settings, start: int, end: int) -> list[tupl
             gc.enable()
 
 
-def _placed_hints(entry: Entry, settings: Settings, start: int, end: int) -> list[tuple[int, Json]]:
+def _placed_hints(entry: Entry, settings: Settings, start: int, end: int) -> list[tuple[int, str]]:
     analysis = entry.analysis
-    hints: dict[int, Json] = {}
+    hints: dict[int, str] = {}  # each hint encoded at once: a whole document's dicts would take 100 MB
 
     def add(line: int, parts: list[Json]) -> None:
         if parts and line not in hints and start <= line <= end:
             position = entry.lines.end_of_line(line)
-            hints[line] = {
-                "position": {"line": position.line, "character": position.character},
-                "label": parts,
-                "paddingLeft": True,
-            }
+            hints[line] = _dumps(
+                {
+                    "position": {"line": position.line, "character": position.character},
+                    "label": parts,
+                    "paddingLeft": True,
+                }
+            )
 
     key = analysis.layers_key
     if settings.totals and key is not None:

@@ -84,13 +84,19 @@ class Protocol(LanguageServerProtocol):
         self._result_types.pop(msg_id, None)
         if self.writer is None:
             return
-        data = f'{{"id": {json.dumps(msg_id)}, "result": {result.text}, "jsonrpc": "2.0"}}'.encode(self.CHARSET)
-        if self._include_headers:  # as pygls frames a message, but counting bytes: the text is not all ASCII
-            header = f"Content-Length: {len(data)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
-            data = header.encode("ascii") + data
-        written = self.writer.write(data)
-        if inspect.isawaitable(written):
-            asyncio.ensure_future(written)  # noqa: RUF006 - as pygls does: the websocket keeps it
+        head = f'{{"id": {json.dumps(msg_id)}, "result": '.encode()
+        tail = b', "jsonrpc": "2.0"}'
+        parts = [head, result.data, tail]  # written in pieces: the result may be megabytes, never copied
+        if self._include_headers:  # as pygls frames a message
+            length = len(head) + len(result.data) + len(tail)
+            header = f"Content-Length: {length}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+            parts.insert(0, header.encode("ascii"))
+        else:  # one message per frame (websockets)
+            parts = [b"".join(parts)]
+        for part in parts:
+            written = self.writer.write(part)
+            if inspect.isawaitable(written):
+                asyncio.ensure_future(written)  # noqa: RUF006 - as pygls does: the websocket keeps it
 
     def handle_message(self, message: Any) -> None:
         if isinstance(message, _Malformed):
