@@ -17,8 +17,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .engine import Severity, analyse
-from .engine.infer import DTYPE_BYTES
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -90,6 +88,9 @@ def resolve_import(importing: str | None, relpath: str) -> tuple[str, str] | Non
 
 def load(path: str, dtype: str | None = None) -> tuple[str, Analysis]:
     """Read and analyse one file, with imports resolved from disk; ``dtype`` overrides the file's."""
+    from .engine import analyse
+    from .engine.infer import DTYPE_BYTES
+
     text = read_source(path)
     key = None if path == "-" else os.path.realpath(path)
     analysis = analyse(text, key=key, resolve=resolve_import)
@@ -147,6 +148,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from .engine import Severity
     from .render.text import diagnostic_line, plural, tally
 
     files, unreadable, skipped, found = expand(args.files), 0, 0, []
@@ -262,6 +264,8 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .engine.infer import DTYPE_BYTES  # every command but `serve` analyses: the engine is needed anyway
+
     parser = argparse.ArgumentParser(
         prog="paramlens",
         formatter_class=_formatter,

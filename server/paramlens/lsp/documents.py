@@ -22,15 +22,16 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial, wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from pygls.uris import from_fs_path, to_fs_path
 
-from ..engine import analyse
-from ..engine.analysis import Analysis, Diagnostic, LayerResult, Severity, Span
 from .config import Settings
 from .positions import Encoding, Lines
+
+if TYPE_CHECKING:  # the engine is imported by the first analysis: `initialize` is answered without it
+    from ..engine.analysis import Analysis, Diagnostic, LayerResult
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +165,8 @@ def uri_path(uri: str) -> str | None:
 
 
 def too_large(size: int, limit: int) -> Diagnostic:
+    from ..engine.analysis import Diagnostic, Severity, Span
+
     return Diagnostic(
         "file-too-large",
         Severity.WARNING,
@@ -205,6 +208,8 @@ def build(
 ) -> Entry:
     """Analyse one version of a document (runs in the analysis thread). ``memo`` comes from the analysis
     of an earlier version: the engine reuses what did not change."""
+    from ..engine import Analysis, analyse
+
     start = time.perf_counter()
     path = uri_path(uri)
     deps: set[str] = set()

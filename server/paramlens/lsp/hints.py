@@ -25,16 +25,10 @@ from ..engine import shapes
 from ..engine.analysis import Analysis, LayerResult
 from .config import Settings
 from .documents import Entry
+from .transport import Encoded
 
 Json = dict[str, Any]
 _encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
-
-
-@dataclass(frozen=True, slots=True)
-class Encoded:
-    """A result already encoded as UTF-8 JSON, which the server writes into its response as it is."""
-
-    data: bytes
 
 
 @lru_cache(maxsize=4096)

@@ -8,11 +8,12 @@ split once per version; an ASCII line (nearly all of them) needs no conversion a
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from lsprotocol import types
 
-from ..engine.analysis import Span
+if TYPE_CHECKING:
+    from ..engine.analysis import Span
 
 _BREAK = re.compile("\r\n|\r|\n")  # the LSP's line breaks
 

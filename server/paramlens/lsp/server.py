@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import contextlib
 import functools
+import importlib.util
 import inspect
 import json
 import logging
@@ -21,6 +22,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Awaitable, Callable
+from types import ModuleType
 from typing import Any, BinaryIO, TypeVar
 from urllib.parse import unquote
 
@@ -32,11 +34,40 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
 from .. import __version__
-from . import actions, completion, diagnostics, hints, lens, symbols, textsync, transport
-from . import hover as hover_feature
+from . import textsync, transport
 from .config import SECTION, Settings
 from .documents import Documents, Entry, uri_path
 from .positions import Encoding, encoding_of
+
+
+def _lazy(name: str) -> ModuleType:
+    """A feature module loaded on first use: these import the engine, which `initialize` does not need
+    (``load_features`` loads them all on the event loop once it is answered)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+actions = _lazy("paramlens.lsp.actions")
+completion = _lazy("paramlens.lsp.completion")
+diagnostics = _lazy("paramlens.lsp.diagnostics")
+hints = _lazy("paramlens.lsp.hints")
+hover_feature = _lazy("paramlens.lsp.hover")
+lens = _lazy("paramlens.lsp.lens")
+symbols = _lazy("paramlens.lsp.symbols")
+FEATURES = (actions, completion, diagnostics, hints, hover_feature, lens, symbols)
+
+
+def load_features() -> None:
+    for module in FEATURES:
+        getattr(module, "__doc__", None)  # any attribute runs the module
+
 
 log = logging.getLogger("paramlens.lsp")
 T = TypeVar("T")
@@ -76,9 +107,9 @@ class Protocol(LanguageServerProtocol):
             del self._request_futures[msg_id]
 
     def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
-        """A result that a feature has already encoded (``hints.Encoded``) goes out as it is, without
+        """A result that a feature has already encoded (``transport.Encoded``) goes out as it is, without
         cattrs and ``json.dumps`` over tens of thousands of objects."""
-        if error is not None or not isinstance(result, hints.Encoded):
+        if error is not None or not isinstance(result, transport.Encoded):
             super()._send_response(msg_id, result, error)
             return
         self._result_types.pop(msg_id, None)
@@ -306,6 +337,7 @@ def create_server() -> ParamlensServer:
     @server.feature(types.INITIALIZED)
     @guarded(None)
     async def initialized(ls: ParamlensServer, params: types.InitializedParams) -> None:
+        load_features()
         await ls.pull_settings()
         await ls.register_watchers()
 
@@ -351,7 +383,9 @@ def create_server() -> ParamlensServer:
 
     @server.feature(types.TEXT_DOCUMENT_INLAY_HINT, types.InlayHintOptions(resolve_provider=False))
     @guarded([])
-    async def inlay_hint(ls: ParamlensServer, params: types.InlayHintParams) -> hints.Encoded | list[types.InlayHint]:
+    async def inlay_hint(
+        ls: ParamlensServer, params: types.InlayHintParams
+    ) -> transport.Encoded | list[types.InlayHint]:
         entry = await ls.docs.current(params.text_document.uri)
         if entry is None:
             return []

@@ -1,4 +1,4 @@
-"""Reading stdin on the event loop itself.
+"""Reading stdin on the event loop itself, and results that are already JSON.
 
 pygls reads every header line and body of a message through a thread pool (``run_in_executor``): three
 hand-offs between threads per message, each waiting for the interpreter lock. While an analysis runs on
@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from dataclasses import dataclass
 from typing import BinaryIO
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """A result already encoded as UTF-8 JSON, which the server writes into its response as it is."""
+
+    data: bytes
 
 
 class PipeReader:
