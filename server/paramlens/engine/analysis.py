@@ -6,7 +6,6 @@ marks them; converting to a client's units happens at the edge.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 from enum import IntEnum
 from math import prod
@@ -158,7 +157,17 @@ class ShapeStep:
 LayerCategory = Literal["layer", "block", "sequential", "repeat", "residual", "add", "multiply", "concat", "branch"]
 
 
-@dataclass(slots=True, weakref_slot=True)
+@dataclass(frozen=True, slots=True)
+class UseSite:
+    """The use of a block that the layers of its definition show (the outermost use in `layers`). Not
+    the use's result itself: that holds the layers, and a reference back would make a cycle that only
+    the cyclic collector frees."""
+
+    type: str
+    line: int
+
+
+@dataclass(slots=True)
 class LayerResult:
     """One layer (or composite) of the model, analysed."""
 
@@ -186,18 +195,15 @@ class LayerResult:
     # Repeat: the children of each repetition walked; later ones are the same as the last (steady state)
     repetitions: list[list[LayerResult]] = field(default_factory=list)
     notes: tuple[str, ...] = ()  # extra facts for the hover (Keras' counting, ...)
-    # in a block's definition, the use of the block these layers show; a weak reference, since the use
-    # holds them (a cycle would leave every analysis of a file with blocks to the cyclic collector)
-    use: weakref.ref[LayerResult] | None = field(default=None, compare=False, repr=False)
+    use: UseSite | None = field(default=None, compare=False, repr=False)  # in a block's definition
     foreign: bool = False  # defined in an imported file: not placed in this document
 
     @property
     def instance(self) -> str | None:
         """For layers inside a block definition: which use of the block they show."""
-        use = self.use() if self.use is not None else None
-        if use is None:
+        if self.use is None:
             return None
-        return f"{use.type} used at line {use.line + 1}"
+        return f"{self.use.type} used at line {self.use.line + 1}"
 
     @property
     def line(self) -> int:

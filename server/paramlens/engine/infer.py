@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import re
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -30,6 +29,7 @@ from .analysis import (
     Span,
     Tensor,
     Totals,
+    UseSite,
 )
 from .context import LayerContext, RuleError
 from .layout import COMMON_KEYS, Item, key_text, read_item
@@ -100,7 +100,7 @@ class Scope:
     frozen: bool = False
     source: str | None = None  # the imported file a foreign block comes from
     use: Span | None = None  # the block use whose body is walked (diagnostics of foreign blocks go here)
-    first_use: LayerResult | None = None  # the outermost block use being walked: what definitions show
+    site: UseSite | None = None  # the outermost block use being walked: what definitions show
     depth: int = 0
 
 
@@ -268,7 +268,7 @@ class _Walker:
             type_span=item.type_span,
             path=path,
             input_shape=flow.shape,
-            use=weakref.ref(scope.first_use) if scope.first_use is not None else None,
+            use=scope.site,
             foreign=scope.source is not None,
         )
         if tag is not None:
@@ -636,20 +636,20 @@ class _Walker:
             frozen=scope.frozen,
             source=block.source or scope.source,
             use=scope.use if scope.source else (base.type_span if block.source else None),
-            first_use=scope.first_use or base,
+            site=scope.site or UseSite(base.type, base.line),
             depth=scope.depth + 1,
         )
         key = self.instance_key(block, env, flow, scope)
         found = self.instances.get(key) or (self.reusable.get(key) if self.reusable is not None else None)
         if found is not None:
             self.evaluations += found.evaluations
-            children = reinstate(found, base, inner.first_use, flow.producer)
+            children = reinstate(found, base, inner.site, flow.producer)
             out = Flow(found.out_shape, None, found.out_broken)
         else:
             first, evaluations = len(self.attempts), self.evaluations
             children, out = self.walk_list(block.layers, Flow(flow.shape, flow.producer, flow.broken), inner, base.path)
             if len(self.attempts) == first:  # messages name places: only instances without any are shared
-                refs = (base, inner.first_use, flow.producer)
+                refs = (base, inner.site, flow.producer)
                 instance = Instance(children, base.path, refs, out.shape, out.broken, self.evaluations - evaluations)
                 self.instances[key] = instance
         return self.compose(base, children, flow, out)
@@ -659,7 +659,7 @@ class _Walker:
         the layer the input came from: its layers refer to it, and ``reinstate`` points them at the new one."""
         return (
             block.name, repr(sorted(env.items())), flow.shape, flow.broken, flow.producer is None,
-            scope.frozen, scope.stack, scope.source, scope.use, scope.depth, scope.first_use is None,
+            scope.frozen, scope.stack, scope.source, scope.use, scope.depth, scope.site is None,
         )  # fmt: skip
 
     def compose(

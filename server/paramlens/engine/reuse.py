@@ -11,11 +11,10 @@ produced its inferred sizes point at their new versions, so every text derived f
 from __future__ import annotations
 
 import operator
-import weakref
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from .analysis import Argument, Diagnostic, LayerResult, Origin, Span
+from .analysis import Argument, Diagnostic, LayerResult, Origin, Span, UseSite
 
 _FIELDS = operator.attrgetter(*(f.name for f in fields(LayerResult)))  # every field, in the constructor's order
 LOOSE_PER_TEXT = 4  # equal layers kept per text: enough to find one with the same input
@@ -84,7 +83,7 @@ class Instance:
 
     children: list[LayerResult]
     path: tuple[int, ...]  # the use's path when analysed
-    refs: tuple[Any, Any, Any]  # the use itself, the use its layers show (first use), the input's producer
+    refs: tuple[Any, Any, Any]  # the use itself, the use its layers show (UseSite), the input's producer
     out_shape: Any
     out_broken: bool
     evaluations: int
@@ -96,10 +95,10 @@ def relocate(entry: Entry, line: int, index: int, producer: LayerResult | None) 
     return _copy(entry.result, line - entry.line, entry.line, entry.last_line, entry.result.path[:1], (index,), refs)
 
 
-def reinstate(instance: Instance, use: LayerResult, first_use: LayerResult, producer: Any) -> list[LayerResult]:
+def reinstate(instance: Instance, use: LayerResult, site: UseSite, producer: Any) -> list[LayerResult]:
     """An instance's layers under another use of the block (same arguments and input)."""
-    old_use, old_first, old_producer = instance.refs
-    refs: dict[int, Any] = {id(old_producer): producer, id(old_use): use, id(old_first): first_use}
+    old_use, old_site, old_producer = instance.refs
+    refs: dict[int, Any] = {id(old_producer): producer, id(old_use): use, id(old_site): site}
     return [_copy(c, 0, 0, -1, instance.path, use.path, refs) for c in instance.children]
 
 
@@ -114,7 +113,7 @@ def _copy(
 ) -> LayerResult:
     """The layer as it is in its new place: the very same object when nothing in it changes (a block's
     layers stay in its definition). References to the copies of layers that did change are updated; a
-    reference to an unchanged ancestor may stay on the original, which reads the same."""
+    layer's block use (``use``) is a UseSite: moved when its line moves, never a reference to a result."""
     known = refs.get(id(layer))
     if known is not None:
         return known
@@ -122,10 +121,11 @@ def _copy(
     moved = new_prefix != old_prefix
     use = layer.use
     if use is not None:
-        shown = use()
-        now = refs.get(id(shown), shown)
-        if now is not shown:
-            use = weakref.ref(now)
+        site = refs.get(id(use))
+        if site is None and delta and lo <= use.line <= hi:  # the use shown moved with this layer
+            site = refs[id(use)] = UseSite(use.type, use.line + delta)
+        if site is not None:
+            use = site
     new = None
     if inside or moved or use is not layer.use:  # copied before its children, which may refer to it
         new = refs[id(layer)] = LayerResult(*_FIELDS(layer))
