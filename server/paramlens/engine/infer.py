@@ -207,10 +207,11 @@ class _Walker:
                 entry = None  # its messages name lines and positions: analyse it again
             if entry is None:
                 entry = self.analyse_top(layers.node(index - 1), flow, line, index)
+                entry.key = key
                 layers.nodes[index - 1] = None  # analysed: its nodes can go
             else:
                 entry = self.reuse_top(entry, producer, line, index)
-            after.keep(key, entry)
+            after.keep(entry)
             used |= entry.blocks
             self.top_blocks.append(entry.blocks)
             results.append(entry.result)
@@ -243,7 +244,7 @@ class _Walker:
         last = entry.last_line + line - entry.line
         out_producer = producer if passes else result
         return Entry(result, entry.out_shape, entry.out_broken, out_producer, producer_in, entry.attempts,
-                     entry.evaluations, line, index, last, entry.blocks)  # fmt: skip
+                     entry.evaluations, line, index, last, entry.blocks, entry.key)  # fmt: skip
 
     def walk_item(self, node: Node, flow: Flow, scope: Scope, path: tuple[int, ...]) -> tuple[LayerResult, Flow]:
         self.evaluations += 1
@@ -1127,9 +1128,12 @@ def _analyse_tree(
                     for k, v in root.value
                     if v is not layers
                 )
-                after = Memo((others, key, tuple(imported)), outline=outline, text=text)
-                before = memo if memo is not None and memo.context == after.context else None
-                after.older = before.entries() if before is not None else None
+                context = (others, key, tuple(imported))
+                before = memo if memo is not None and memo.context == context else None
+                count = len(layers_found.positions)
+                after = (
+                    before.next(context, outline, text, count) if before else Memo(context, outline=outline, text=text)
+                )
                 walker.reusable = before.instances if before is not None else None
                 analysis.layers, flow = walker.walk_top(layers_found, flow, text, before, after)
                 after.instances = walker.instances

@@ -17,7 +17,7 @@ from typing import Any
 from .analysis import Argument, Diagnostic, LayerResult, Origin, Span, UseSite
 
 _FIELDS = operator.attrgetter(*(f.name for f in fields(LayerResult)))  # every field, in the constructor's order
-LOOSE_PER_TEXT = 4  # equal layers kept per text: enough to find one with the same input
+LOOSE_PER_TEXT = 4  # equal layers kept per text (the latest): enough to find one with the same input
 
 
 @dataclass(slots=True)
@@ -35,45 +35,55 @@ class Entry:
     index: int  # its 1-based position in `layers`
     last_line: int  # last line of the layer when analysed
     blocks: frozenset[str]  # the blocks it uses, at any depth
+    key: tuple[Any, ...] = ()  # what determines it (see walk_top); shared by the versions that reuse it
 
 
 @dataclass(slots=True)
 class Memo:
-    """What one analysis leaves for the next version of the same document."""
+    """What one analysis leaves for the next version of the same document.
+
+    Nothing here is rebuilt per version that a version does not change: entries are shared by the
+    versions that reuse them (with their keys), and the index of equal layers by text is one dictionary
+    for the whole session. Freeing a superseded version then costs a list, not a structure per layer
+    (at 50,000 layers that was tens of milliseconds, holding the interpreter lock)."""
 
     context: tuple[Any, ...]  # everything outside `layers` that results depend on
-    # by place: the layer analysed there, under its key; by text: equal layers elsewhere, to relocate
-    exact: dict[tuple[int, int], tuple[tuple[Any, ...], Entry]] = field(default_factory=dict)
+    layers: list[Entry] = field(default_factory=list)  # this version's top-level layers, in order
     instances: dict[tuple[Any, ...], Instance] = field(default_factory=dict)  # block uses, by what they see
-    loose: dict[str, list[tuple[tuple[Any, ...], Entry]]] = field(default_factory=dict)
+    loose: dict[str, list[Entry]] = field(default_factory=dict)  # equal layers by text, to relocate
     outline: Any = None  # the parse's outline, for splicing the next version's text (splice.py)
-    text: str | None = None  # the text whose lines and positions `exact` is keyed by
-    older: Memo | None = None  # the generation before (its entries only): an edit undone finds its layers there
+    text: str | None = None  # the text whose lines and positions `layers` has
+    older: Memo | None = None  # the generation before (its layers only): an edit undone finds them there
 
     def find(self, key: tuple[Any, ...], line: int, index: int, text: str | None) -> Entry | None:
         """The entry for a layer at this place (line and position in the version whose text is ``text``:
         None for this memo's own), else one of an equal layer elsewhere (key[0] is its text)."""
-        generations = (self, self.older) if self.older is not None else (self,)
-        for generation in generations:  # a layer in its place first: it needs no copy
-            if text is None or generation.text is text:
-                found = generation.exact.get((line, index))
-                if found is not None and found[0] == key:
-                    return found[1]
-        for generation in generations:
-            for other, entry in generation.loose.get(key[0], ()):
-                if other == key:
+        generation: Memo | None = self
+        while generation is not None:  # a layer in its place first: it needs no copy
+            if (text is None or generation.text is text) and 0 < index <= len(generation.layers):
+                entry = generation.layers[index - 1]
+                if entry.line == line and entry.key == key:
                     return entry
+            generation = generation.older
+        for entry in self.loose.get(key[0], ()):
+            if entry.key == key:
+                return entry
         return None
 
-    def entries(self) -> Memo:
-        """This generation's entries alone, to be the next one's `older`."""
-        return Memo(self.context, self.exact, {}, self.loose, None, self.text)
+    def next(self, context: tuple[Any, ...], outline: Any, text: str, count: int) -> Memo:
+        """The memo of the next version: this one becomes its older generation, the index by text is kept
+        (started afresh when it has grown far beyond the document)."""
+        loose = self.loose if len(self.loose) <= 2 * count + 1024 else {}
+        older = Memo(self.context, self.layers, text=self.text)
+        return Memo(context, [], {}, loose, outline, text, older)
 
-    def keep(self, key: tuple[Any, ...], entry: Entry) -> None:
-        self.exact[entry.line, entry.index] = (key, entry)
-        same_text = self.loose.setdefault(key[0], [])
-        if len(same_text) < LOOSE_PER_TEXT:
-            same_text.append((key, entry))
+    def keep(self, entry: Entry) -> None:
+        self.layers.append(entry)
+        same_text = self.loose.setdefault(entry.key[0], [])
+        if not any(other is entry for other in same_text):
+            same_text.append(entry)
+            if len(same_text) > LOOSE_PER_TEXT:
+                del same_text[0]
 
 
 @dataclass(slots=True)
