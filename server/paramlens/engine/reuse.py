@@ -17,7 +17,7 @@ from typing import Any
 from .analysis import Argument, Diagnostic, LayerResult, Origin, Span, UseSite
 
 _FIELDS = operator.attrgetter(*(f.name for f in fields(LayerResult)))  # every field, in the constructor's order
-LOOSE_PER_TEXT = 4  # equal layers kept per text (the latest): enough to find one with the same input
+LOOSE_PER_TEXT = 2  # equal layers kept per text (the latest): one with the input as it was, one as it is
 
 
 @dataclass(slots=True)
@@ -73,7 +73,7 @@ class Memo:
     def next(self, context: tuple[Any, ...], outline: Any, text: str, count: int) -> Memo:
         """The memo of the next version: this one becomes its older generation, the index by text is kept
         (started afresh when it has grown far beyond the document)."""
-        loose = self.loose if len(self.loose) <= 2 * count + 1024 else {}
+        loose = self.loose if len(self.loose) <= count + 1024 else {}
         older = Memo(self.context, self.layers, text=self.text)
         return Memo(context, [], {}, loose, outline, text, older)
 
