@@ -116,7 +116,6 @@ class _Walker:
     attempts: list[Diagnostic] = field(default_factory=list)  # every report, before de-duplication
     instances: dict[tuple[Any, ...], Instance] = field(default_factory=dict)  # block uses analysed so far
     reusable: dict[tuple[Any, ...], Instance] | None = None  # block uses of the previous version
-    used: set[str] | None = None  # blocks used by the top-level layers, when walk_top has seen them all
     top_blocks: list[frozenset[str]] = field(default_factory=list)  # the blocks each top-level layer uses
 
     # --- diagnostics ---------------------------------------------------------------------
@@ -187,7 +186,6 @@ class _Walker:
     ) -> tuple[list[LayerResult], Flow]:
         """The top-level `layers`, reusing the results of layers that did not change (see reuse.py)."""
         results = []
-        used: set[str] = set()
         seen_producer: Any = ...
         top = layers.positions[0][3] if layers.positions else 0
         for index, (_dash, start, end, line, column) in enumerate(layers.positions, 1):
@@ -212,11 +210,9 @@ class _Walker:
             else:
                 entry = self.reuse_top(entry, producer, line, index)
             after.keep(entry)
-            used |= entry.blocks
             self.top_blocks.append(entry.blocks)
             results.append(entry.result)
             flow = Flow(entry.out_shape, entry.out_producer, entry.out_broken)
-        self.used = used
         return results, flow
 
     def analyse_top(self, node: Node, flow: Flow, line: int, index: int) -> Entry:
@@ -1034,24 +1030,25 @@ def analyse(
 def _analyse(text: str, key: str | None, resolve: Resolver | None, memo: Memo | None) -> Analysis:
     text = normalise(text)  # one character for one: positions are the same in the text as given
     outline = memo.outline if memo is not None else None
-    try:
-        spliced = splice(outline, text) if outline is not None else None
-    except Broken as broken:  # a syntax error in the edited items: the text above it, as parse would give
-        recovered = recover_broken(outline, text, broken.first)
-        if recovered is not None:
-            parsed, layers = recovered
-            with contextlib.suppress(Unspliceable):
-                return _analyse_tree(text, parsed, layers, outline, key, resolve, memo)
-        spliced = None
+    spliced = _spliced(outline, text) if outline is not None else None
     if spliced is not None:
-        root, layers, outline = spliced
-        with contextlib.suppress(Unspliceable):
-            return _analyse_tree(text, Parsed(root), layers, outline, key, resolve, memo)
+        with contextlib.suppress(Unspliceable):  # an item that does not compose alone: parse it all
+            return _analyse_tree(text, *spliced, key, resolve, memo)
     parsed = parse(text)
     layers, outline = layers_of(parsed, text)
     if outline is None and parsed.partial and memo is not None:
         outline = memo.outline  # typing on should splice against the text before the syntax error
     return _analyse_tree(text, parsed, layers, outline, key, resolve, memo)
+
+
+def _spliced(outline: Outline, text: str) -> tuple[Parsed, Layers, Outline] | None:
+    """The tree of ``text`` from the previous version's outline (splice.py), or None to parse it all."""
+    try:
+        found = splice(outline, text)
+    except Broken as broken:  # a syntax error in the edited items: the text above it, as parse would give
+        recovered = recover_broken(outline, text, broken.first)
+        return None if recovered is None else (*recovered, outline)
+    return None if found is None else (Parsed(found[0]), found[1], found[2])
 
 
 def _analyse_tree(
@@ -1349,8 +1346,8 @@ def _check_block_bodies(walker: _Walker, analysis: Analysis) -> None:
     if not walker.blocks:
         return
     unused = {name for name, block in walker.blocks.items() if block.source is None and block.problem is None}
-    if walker.used is not None:  # known from the top-level layers (reused ones remember theirs)
-        unused -= walker.used
+    if analysis.top_blocks is not None:  # known per top-level layer (reused ones remember theirs)
+        unused = unused.difference(*analysis.top_blocks)
     else:
         unused -= {layer.type for layer in analysis.walk() if layer.category == "block"}
     for block in walker.blocks.values():

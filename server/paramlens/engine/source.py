@@ -9,7 +9,7 @@ that the layers written above it keep their counts.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import yaml
@@ -196,24 +196,31 @@ def clamp_end(root: Node | None, text: str) -> None:
         node = (value[-1][1] if isinstance(node, MappingNode) else value[-1]) if value else None
 
 
+def descendants(roots: Iterable[Node]) -> Iterator[Node]:
+    """Every node under the roots (themselves included), once each: aliases share nodes, and may even
+    be recursive."""
+    stack, seen = list(roots), set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node, MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+
+
 def _tagged(parsed: Parsed, text: str) -> Parsed:
     """Report every node with a tag that is not one of YAML's own types (``!!python/object``, ``!custom``):
     nothing is ever constructed from them, and saying so beats ignoring them."""
-    stack, seen = [parsed.root] if parsed.root is not None and "!" in text else [], set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:  # aliases share nodes, and may even be recursive
-            continue
-        seen.add(id(node))
+    for node in descendants([parsed.root] if parsed.root is not None and "!" in text else []):
         tag = node.tag
         if not (tag.startswith(_STANDARD) and tag[len(_STANDARD) :] in _YAML_TYPES):
             shown = tag.replace(_STANDARD, "!!")
             message = f"The tag {shown} is not supported: paramlens reads plain YAML values only. Remove the tag."
             parsed.diagnostics.append(Diagnostic("unsupported-tag", Severity.ERROR, message, node_span(node)))
-        if isinstance(node, MappingNode):
-            stack.extend(n for pair in node.value for n in pair)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
     return parsed
 
 

@@ -21,7 +21,7 @@ from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .layout import key_text
-from .source import Parsed, clamp_end, compose, recover
+from .source import Parsed, clamp_end, compose, descendants, recover
 
 # per layer item: offset of its dash, of its node's start and end, the node's line and column
 Position = tuple[int, int, int, int, int]
@@ -220,15 +220,9 @@ class _Skip:
             error.problem_mark = self._place(error.problem_mark)
             error.context_mark = self._place(error.context_mark)
             raise
-        stack = list(documents)
-        while stack:
-            node = stack.pop()
+        for node in descendants(documents):
             node.start_mark = self._place(node.start_mark)
             node.end_mark = self._place(node.end_mark)
-            if isinstance(node, MappingNode):
-                stack.extend(n for pair in node.value for n in pair)
-            elif isinstance(node, SequenceNode):
-                stack.extend(node.value)
         return documents
 
     def before(self, line: int) -> list[Node]:
@@ -270,10 +264,8 @@ def _items(text: str, start: int, end: int, line: int, last: bool) -> list[Node]
     """Compose the items written on text[start:end]: whole lines, up to the next item's dash (so that
     each item ends where it ends in the whole document), or to the end of the text."""
     try:
-        documents = compose(text[start:end])
-    except yaml.YAMLError:
-        raise
-    except Exception:  # too deep, say: the whole parse reports it
+        documents = compose(text[start:end])  # a syntax error propagates: see Broken
+    except RecursionError:  # too deep: the whole parse reports it
         return None
     if len(documents) != 1 or not isinstance(documents[0], SequenceNode) or documents[0].flow_style:
         return None
@@ -297,19 +289,11 @@ def _is_dash_only(node: Node) -> bool:
 
 def _shift(node: Node, line: int, index: int) -> None:
     """Move a node composed from a fragment to where the fragment starts (its first line starts a line)."""
-    stack = [node]
-    while stack:
-        node = stack.pop()
-        s, e = node.start_mark, node.end_mark
+    for inner in descendants([node]):
+        s, e = inner.start_mark, inner.end_mark
         mark = type(s)  # the C composer's own (read-only) marks are the cheapest to make
-        node.start_mark = mark(s.name, s.index + index, s.line + line, s.column, None, None)
-        node.end_mark = mark(e.name, e.index + index, e.line + line, e.column, None, None)
-        if isinstance(node, MappingNode):
-            for k, v in node.value:
-                stack.append(k)
-                stack.append(v)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
+        inner.start_mark = mark(s.name, s.index + index, s.line + line, s.column, None, None)
+        inner.end_mark = mark(e.name, e.index + index, e.line + line, e.column, None, None)
 
 
 def _common_prefix(a: str, b: str) -> int:
