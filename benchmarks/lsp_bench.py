@@ -17,6 +17,8 @@ from typing import Any
 from . import edits
 from .lsp_client import CLIENT_CAPABILITIES, Client, ServerError
 
+CHEAP_REPEATS = 10  # samples of window hints, hover and completion, at every size
+
 
 @dataclass
 class Server:
@@ -111,7 +113,8 @@ async def measure(
     busy: int = 3,
 ) -> Session:
     """One session on ``path``: open, ``rounds`` rounds of keystrokes (fewer when ``budget`` seconds of
-    keystrokes are spent), then hints, hovers and completions ``repeats`` times each, then ``busy`` pairs of
+    keystrokes are spent), then whole-document hints ``repeats`` times and window hints, hovers and
+    completions at least ``CHEAP_REPEATS`` times, each kind in a run of its own, then ``busy`` pairs of
     keystrokes each followed at once by a hover and a window of hints."""
     text = path.read_text(encoding="utf-8")
     uri = path.resolve().as_uri()
@@ -166,17 +169,21 @@ async def measure(
                 "completion_count",
             ),
         ]
-        for _ in range(repeats):
-            for method, params, times, count in requests:
+        for method, params, times, count in requests:
+            # One kind at a time, so that a sample measures its own request and not the aftermath of the one
+            # before (a whole-document answer at 50,000 layers is megabytes); the cheap ones get enough
+            # samples for a median even where the whole-document request is repeated only a few times.
+            runs = repeats if times is result.hints_all else max(repeats, CHEAP_REPEATS)
+            for _ in range(runs):
                 if method in result.unsupported:
-                    continue
+                    break
                 try:
                     elapsed, answer = await client.timed(method, params)
                 except ServerError as exc:
                     if "-32601" not in str(exc):  # anything but "method not found" is a failure
                         raise
                     result.unsupported.add(method)
-                    continue
+                    break
                 times.append(elapsed)
                 if count:
                     setattr(result, count, _count(answer))
