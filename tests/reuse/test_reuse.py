@@ -1,12 +1,14 @@
 """Reusing unchanged layers between versions must give exactly what a fresh analysis gives."""
 
 import random
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from paramlens.engine import analyse
 from paramlens.engine.analysis import Analysis, LayerResult
+from paramlens.engine.reuse import Relocated
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -105,6 +107,36 @@ def test_unchanged_layers_are_reused_and_shifted_ones_relocated() -> None:
     assert shifted.layers[3].type_span.start_line == first.layers[3].type_span.start_line + 1
     assert shifted.layers[3].arguments["in_channels"].origin.layer == "layer 3 (Conv2d, line 6)"
     assert snapshot(shifted) == snapshot(analyse("# top\n" + text))
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.arch.yaml")), ids=lambda p: p.name)
+def test_layers_moved_again_before_they_are_read_match_fresh_ones(path: Path) -> None:
+    """A moved layer's contents are copied when first read: versions that nobody reads (typing faster than
+    the editor asks) move the same layer again and again, and must still end where a fresh analysis is."""
+    rng = random.Random(path.name + " unread")
+    text = path.read_text()
+    previous = analyse(text)
+    for step in range(30):
+        text = edits(text, rng)
+        previous = analyse(text, memo=previous.memo)
+        if step % 6 == 5:
+            assert snapshot(previous) == snapshot(analyse(text)), text
+
+
+def test_a_moved_layer_is_copied_when_first_read_once_for_every_reader() -> None:
+    head, item = "input: [8]\nlayers:\n", "  - Sequential: {layers: [Linear: 4, ReLU, Linear: 8]}\n"
+    first = analyse(head + item * 3)
+    moved = analyse(head + "  # a note\n" + item * 3, memo=first.memo)
+    layer = moved.layers[2]
+    assert isinstance(layer, Relocated) and layer.type_span.start_line == 5
+    assert layer.children is not first.layers[2].children  # copied now, with its lines moved
+    assert [c.type_span.start_line for c in layer.children] == [5, 5, 5]
+    assert layer.children[0].arguments["in_features"].origin.layer == "layer 2 (Sequential, line 5)"
+    again = analyse(head + "  # a note\n  # another\n" + item * 3, memo=moved.memo)
+    with ThreadPoolExecutor(4) as pool:  # a request and the next analysis may read it at once
+        seen = list(pool.map(lambda layer: layer.children, [again.layers[1]] * 8))
+    assert all(children is seen[0] for children in seen)
+    assert snapshot(again) == snapshot(analyse(head + "  # a note\n  # another\n" + item * 3))
 
 
 def test_a_block_edit_invalidates_every_use() -> None:

@@ -11,13 +11,14 @@ produced its inferred sizes point at their new versions, so every text derived f
 from __future__ import annotations
 
 import operator
+import threading
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .analysis import Argument, Diagnostic, LayerResult, Origin, Span, UseSite
 
 _FIELDS = operator.attrgetter(*(f.name for f in fields(LayerResult)))  # every field, in the constructor's order
-LOOSE_PER_TEXT = 2  # equal layers kept per text (the latest): one with the input as it was, one as it is
+LOOSE_PER_TEXT = 2  # layers kept per text, one per key (the latest): with the input as it was and as it is
 
 
 @dataclass(slots=True)
@@ -80,10 +81,15 @@ class Memo:
     def keep(self, entry: Entry) -> None:
         self.layers.append(entry)
         same_text = self.loose.setdefault(entry.key[0], [])
-        if not any(other is entry for other in same_text):
-            same_text.append(entry)
-            if len(same_text) > LOOSE_PER_TEXT:
-                del same_text[0]
+        for i, other in enumerate(same_text):
+            if other is entry:
+                return
+            if other.key == entry.key:  # the same layer, moved: keep the latest in its place
+                same_text[i] = entry
+                return
+        same_text.append(entry)
+        if len(same_text) > LOOSE_PER_TEXT:
+            del same_text[0]
 
 
 @dataclass(slots=True)
@@ -100,9 +106,15 @@ class Instance:
 
 
 def relocate(entry: Entry, line: int, index: int, producer: LayerResult | None) -> LayerResult:
-    """The entry's result placed at ``line`` as layer ``index``, inferred from ``producer``."""
-    refs: dict[int, LayerResult | None] = {id(entry.producer_in): producer}
-    return _copy(entry.result, line - entry.line, entry.line, entry.last_line, entry.result.path[:1], (index,), refs)
+    """The entry's result placed at ``line`` as layer ``index``, inferred from ``producer``: a `Relocated`
+    whose layers below are copied only when read."""
+    result = entry.result
+    job = result._job if isinstance(result, Relocated) else None
+    if job is None:  # analysed, or relocated and read since: move it as it is
+        base, delta, lo, hi, key = result, 0, entry.line, entry.last_line, entry.producer_in
+    else:  # moved again before anything below it was read: move the layer it was copied from
+        base, delta, lo, hi, key = job.base, job.delta, job.lo, job.hi, job.key
+    return Relocated.moved(_Job(base, delta + line - entry.line, lo, hi, key, producer, (index,)))
 
 
 def reinstate(instance: Instance, use: LayerResult, site: UseSite, producer: Any) -> list[LayerResult]:
@@ -186,3 +198,75 @@ def _arguments(arguments: dict[str, Argument], delta: int, refs: dict[int, Any])
 
 def _shift(span: Span, delta: int) -> Span:
     return Span(span.start_line + delta, span.start_char, span.end_line + delta, span.end_char)
+
+
+@dataclass(slots=True)
+class _Job:
+    """What a `Relocated` still has to copy: ``base`` (analysed, or copied in full) moved by ``delta``
+    lines (those of its item, ``lo``..``hi``, in the base's coordinates) to position ``prefix``, with
+    references to ``key`` (the producer the base was analysed with) pointing at ``producer``."""
+
+    base: LayerResult
+    delta: int
+    lo: int
+    hi: int
+    key: LayerResult | None
+    producer: LayerResult | None
+    prefix: tuple[int, ...]
+
+
+_COPYING = threading.Lock()  # a version's layers are read by requests and by the next analysis at once
+
+
+def _lazy(name: str) -> property:
+    """A field of `Relocated` that is copied from the base on first read."""
+    slot = getattr(LayerResult, name)
+
+    def get(layer: Relocated) -> Any:
+        if layer._job is not None:
+            layer.copy_below()
+        return slot.__get__(layer, LayerResult)
+
+    return property(get, slot.__set__, doc=f"{name}, copied from the layer this one was moved from when first read")
+
+
+class Relocated(LayerResult):
+    """A top-level layer moved to another line or position. Its own fields are set at once; its arguments,
+    children and repetitions (the layers below it) are copied when first read. Inserting a line shifts every
+    layer below it, and most of them are not read before the next keystroke: each then costs one object,
+    not a copy of everything it contains."""
+
+    __slots__ = ("_job",)
+
+    arguments = _lazy("arguments")
+    children = _lazy("children")
+    repetitions = _lazy("repetitions")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # as a LayerResult (dataclasses.replace)
+        self._job = None
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def moved(cls, job: _Job) -> Relocated:
+        base = job.base
+        layer = cls(*_FIELDS(base))
+        layer._job = job
+        layer.span = _shift(base.span, job.delta)
+        layer.type_span = _shift(base.type_span, job.delta)
+        layer.path = (*job.prefix, *base.path[1:])
+        return layer
+
+    def copy_below(self) -> None:
+        with _COPYING:
+            job = self._job
+            if job is None:  # copied by another thread meanwhile
+                return
+            base, delta = job.base, job.delta
+            refs: dict[int, Any] = {id(job.key): job.producer, id(base): self}
+            args = (delta, job.lo, job.hi, base.path[:1], job.prefix, refs)
+            if base.arguments:
+                LayerResult.arguments.__set__(self, _arguments(base.arguments, delta, refs))
+            LayerResult.children.__set__(self, _copies(base.children, *args))
+            if base.repetitions:
+                LayerResult.repetitions.__set__(self, [_copies(rep, *args) for rep in base.repetitions])
+            self._job = None
