@@ -8,6 +8,7 @@ import pytest
 
 from paramlens.engine import analyse
 from paramlens.engine.analysis import Analysis, LayerResult
+from paramlens.engine.infer import _Walker
 from paramlens.engine.reuse import Relocated
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -137,6 +138,33 @@ def test_a_moved_layer_is_copied_when_first_read_once_for_every_reader() -> None
         seen = list(pool.map(lambda layer: layer.children, [again.layers[1]] * 8))
     assert all(children is seen[0] for children in seen)
     assert snapshot(again) == snapshot(analyse(head + "  # a note\n  # another\n" + item * 3))
+
+
+def test_layers_seen_after_an_error_upstream_are_found_again_after_a_syntax_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An error upstream leaves every layer below with an unknown input; the second time that happens
+    they are found again, even after a syntax error that hid most of them for a while (the session's
+    index must not take the few layers left above the error for the size of the document)."""
+    head = "input: [8]\nlayers:\n"
+    items = [f"  - Linear: {{name: l{i}, out_features: 8}}\n" for i in range(1100)]
+    analysed: list[int] = []
+    walk = _Walker.analyse_top
+    monkeypatch.setattr(_Walker, "analyse_top", lambda self, *a: analysed.append(a[-1]) or walk(self, *a))
+
+    def edit(k: int, old: str, new: str) -> str:
+        return head + "".join(items[:k]) + items[k].replace(old, new, 1) + "".join(items[k + 1 :])
+
+    text = edit(0, "", "")
+    previous = analyse(text)
+    # an error upstream, fixed; then a syntax error that hides all but 20 layers, repaired
+    for version in (edit(5, "8", "x"), text, edit(20, "- ", "- ["), text):
+        previous = analyse(version, memo=previous.memo)
+    analysed.clear()
+    typed = edit(10, "8", "x")
+    again = analyse(typed, memo=previous.memo)
+    assert analysed == [11, 12]  # the edited layer and the next (its input's producer changed), no more
+    assert snapshot(again) == snapshot(analyse(typed))
 
 
 def test_a_block_edit_invalidates_every_use() -> None:

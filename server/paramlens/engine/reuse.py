@@ -55,6 +55,7 @@ class Memo:
     outline: Any = None  # the parse's outline, for splicing the next version's text (splice.py)
     text: str | None = None  # the text whose lines and positions `layers` has
     older: Memo | None = None  # the generation before (its layers only): an edit undone finds them there
+    peak: int = 0  # the most top-level layers a version has had
 
     def find(self, key: tuple[Any, ...], line: int, index: int, text: str | None) -> Entry | None:
         """The entry for a layer at this place (line and position in the version whose text is ``text``:
@@ -73,10 +74,12 @@ class Memo:
 
     def next(self, context: tuple[Any, ...], outline: Any, text: str, count: int) -> Memo:
         """The memo of the next version: this one becomes its older generation, the index by text is kept
-        (started afresh when it has grown far beyond the document)."""
-        loose = self.loose if len(self.loose) <= count + 1024 else {}
+        (started afresh when it has grown far beyond the document: beyond the most layers it has had, since
+        a syntax error hides the layers below it only until it is repaired)."""
+        peak = max(count, self.peak)
+        loose = self.loose if len(self.loose) <= peak + 1024 else {}
         older = Memo(self.context, self.layers, text=self.text)
-        return Memo(context, [], {}, loose, outline, text, older)
+        return Memo(context, [], {}, loose, outline, text, older, peak)
 
     def keep(self, entry: Entry) -> None:
         self.layers.append(entry)
