@@ -167,6 +167,41 @@ def test_layers_seen_after_an_error_upstream_are_found_again_after_a_syntax_erro
     assert snapshot(again) == snapshot(analyse(typed))
 
 
+BLOCKS = """input: [3, 8, 8]
+blocks:
+  Pair:
+    args: {width: 4}
+    layers: [Conv2d: {out_channels: $width, kernel_size: 1}, ReLU]
+  Unused:
+    layers: [Conv2d: {out_channels: 4, kernel_size: 1}, Linearr]
+layers:
+  - Sequential: {name: a, layers: [Pair, Pair, Pair]}
+  - Sequential: {name: b, layers: [Pair, Pair]}
+  - Sequential: {name: c, layers: [Pair: {width: 8}, Pair: {width: 8}]}
+"""
+
+
+def test_block_uses_and_unused_block_checks_carry_over_versions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A use of a block is walked once per arguments and input, however many versions reuse its layer,
+    and an unused block's body is checked once while the blocks do not change."""
+    walked: list[str] = []
+    walk = _Walker.walk_list
+    monkeypatch.setattr(_Walker, "walk_list", lambda self, *a: walked.append(a[2].stack) or walk(self, *a))
+    previous = analyse(BLOCKS)
+    assert walked.count(("Unused",)) == 1 and walked.count(("Pair",)) == 4  # inputs of 3 and 4 channels, 2 widths
+    versions = [
+        BLOCKS.replace("name: a,", "name: a2,"),  # the uses in b are reused with their layer, not walked
+        BLOCKS.replace("name: b,", "name: b2,"),  # b walked: its uses are found, not walked again
+        BLOCKS.replace("[Pair, Pair]", "[Pair, Pair, ReLU]"),
+    ]
+    for version in versions:
+        walked.clear()
+        previous = analyse(version, memo=previous.memo)
+        assert ("Pair",) not in walked and ("Unused",) not in walked, version
+        assert snapshot(previous) == snapshot(analyse(version)), version
+    assert [d.code for d in previous.diagnostics] == ["unknown-layer"]  # Linearr, in the unused block
+
+
 def test_a_block_edit_invalidates_every_use() -> None:
     text = "input: [4]\nblocks:\n  B:\n    layers: [Linear: 4]\nlayers: [B, B, B]\n"
     first = analyse(text)

@@ -1112,6 +1112,7 @@ def _analyse_tree(
     # an `input` that could not be read already has its error: stay quiet about missing channels
     flow = Flow(analysis.input_shape, broken="input" in top and analysis.input_shape is None)
     stopped = False
+    before = after = None  # the memos of the previous version and of this one, when layers are reused
     if "layers" in top:
         analysis.layers_key = node_span(top["layers"][0])
         layers = top["layers"][1]
@@ -1133,7 +1134,7 @@ def _analyse_tree(
                 )
                 walker.reusable = before.instances if before is not None else None
                 analysis.layers, flow = walker.walk_top(layers_found, flow, text, before, after)
-                after.instances = walker.instances
+                after.instances = _instances(walker.reusable, walker.instances)
                 analysis.memo = after
                 analysis.top_blocks = walker.top_blocks
             else:
@@ -1143,7 +1144,7 @@ def _analyse_tree(
             walker.report("too-large", stop.message, stop.span)
             flow = Flow(None, None, True)
             stopped = True
-        _check_block_bodies(walker, analysis)
+        _check_block_bodies(walker, analysis, before, after)
     analysis.output_shape = flow.shape
     ps = [layer.param_count for layer in analysis.layers]
     ts = [layer.trainable_count for layer in analysis.layers]
@@ -1160,6 +1161,15 @@ def _analyse_tree(
     analysis.diagnostics = analysis.diagnostics + walker.diagnostics
     analysis.diagnostics.sort(key=lambda d: (d.span.start_line, d.span.start_char))
     return analysis
+
+
+def _instances(older: dict[tuple[Any, ...], Instance] | None, walked: dict[tuple[Any, ...], Instance]) -> dict:
+    """The block uses the next version can reuse: those walked now and those of the versions before (a layer
+    reused whole walks none of its uses, and an edit in it later needs them), started afresh when the old
+    ones far outnumber the document's."""
+    if not older or len(older) > 4 * len(walked) + 1024:
+        return walked
+    return {**older, **walked}
 
 
 def _looks_like_architecture(text: str) -> bool:
@@ -1340,16 +1350,41 @@ def _read_blocks(node: Node, walker: _Walker, source: str | None, import_span: S
         walker.blocks[name] = block
 
 
-def _check_block_bodies(walker: _Walker, analysis: Analysis) -> None:
+_BODY_CODES = frozenset(
+    ("unknown-layer", "unknown-argument", "undefined-argument", "invalid-expression", "unsupported-tag", "block-cycle")
+)
+
+
+def _check_block_bodies(walker: _Walker, analysis: Analysis, before: Memo | None, after: Memo | None) -> None:
     """A block that is defined but never used is still checked for what can be known without an
-    input: unknown types and arguments."""
+    input: unknown types and arguments. The checks depend only on the blocks and on which are unused,
+    so the previous version's are taken when those did not change."""
     if not walker.blocks:
         return
-    unused = {name for name, block in walker.blocks.items() if block.source is None and block.problem is None}
+    unused = frozenset(name for name, b in walker.blocks.items() if b.source is None and b.problem is None)
     if analysis.top_blocks is not None:  # known per top-level layer (reused ones remember theirs)
         unused = unused.difference(*analysis.top_blocks)
     else:
         unused -= {layer.type for layer in analysis.walk() if layer.category == "block"}
+    checked = before.checked if before is not None else None
+    if checked is not None and checked[0] == unused and walker.evaluations + checked[2] <= walker.budget:
+        found, evaluations, whole = checked[1], checked[2], True  # would not reach the budget now either
+    else:
+        found, evaluations, whole = _check_unused(walker, unused)
+    if after is not None and whole:
+        after.checked = (unused, found, evaluations)
+    walker.evaluations += evaluations
+    for d in found:
+        if (d.code, d.span) not in walker.seen:
+            walker.seen.add((d.code, d.span))
+            walker.diagnostics.append(d)
+
+
+def _check_unused(walker: _Walker, unused: frozenset[str]) -> tuple[list[Diagnostic], int, bool]:
+    """The diagnostics of the unused blocks' bodies walked without an input, the evaluations that took,
+    and whether all were walked (False: the analysis' budget ran out)."""
+    found: list[Diagnostic] = []
+    evaluations = walker.evaluations
     for block in walker.blocks.values():
         if block.name not in unused:
             continue
@@ -1357,25 +1392,11 @@ def _check_block_bodies(walker: _Walker, analysis: Analysis) -> None:
         env["in_channels"] = None
         scope = Scope(env=env, stack=(block.name,), depth=1)
         # the checks share the analysis' budget: aliased bodies must not cost it once per block
-        silent = _Walker(blocks=walker.blocks, evaluations=walker.evaluations, budget=walker.budget)
+        silent = _Walker(blocks=walker.blocks, evaluations=evaluations, budget=walker.budget)
         try:
             silent.walk_list(block.layers, Flow(None, None, True), scope, ())
         except _Budget:
-            break
-        finally:
-            walker.evaluations = silent.evaluations
-        for d in silent.diagnostics:
-            if (
-                d.code
-                in (
-                    "unknown-layer",
-                    "unknown-argument",
-                    "undefined-argument",
-                    "invalid-expression",
-                    "unsupported-tag",
-                    "block-cycle",
-                )
-                and (d.code, d.span) not in walker.seen
-            ):
-                walker.seen.add((d.code, d.span))
-                walker.diagnostics.append(d)
+            return found, silent.evaluations - walker.evaluations, False
+        evaluations = silent.evaluations
+        found += (d for d in silent.diagnostics if d.code in _BODY_CODES)
+    return found, evaluations - walker.evaluations, True

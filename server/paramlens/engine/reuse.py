@@ -56,6 +56,8 @@ class Memo:
     text: str | None = None  # the text whose lines and positions `layers` has
     older: Memo | None = None  # the generation before (its layers only): an edit undone finds them there
     peak: int = 0  # the most top-level layers a version has had
+    # the unused blocks' checks: (the unused blocks, their diagnostics, the evaluations they took)
+    checked: tuple[frozenset[str], list[Diagnostic], int] | None = None
 
     def find(self, key: tuple[Any, ...], line: int, index: int, text: str | None) -> Entry | None:
         """The entry for a layer at this place (line and position in the version whose text is ``text``:
