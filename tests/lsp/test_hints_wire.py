@@ -14,14 +14,14 @@ TINY = (FILES / "tiny-resnet.arch.yaml").read_text()
 
 
 def test_dumps_keeps_characters() -> None:
-    assert hints._dumps([{"value": " → 32×4×4"}]) == '[{"value": " → 32×4×4"}]'
+    assert hints._dumps([{"value": " → 32×4×4"}]) == '[{"value": " → 32×4×4"}]'.encode()
 
 
 def test_dumps_escapes_lone_surrogates() -> None:
     """UTF-8 cannot carry a lone surrogate; JSON's escapes can."""
-    text = hints._dumps([{"tooltip": "x\ud800×"}])
-    assert text == '[{"tooltip": "x\\ud800\\u00d7"}]'
-    assert json.loads(text) == [{"tooltip": "x\ud800×"}]
+    data = hints._dumps([{"tooltip": "x\ud800×"}])
+    assert data == b'[{"tooltip": "x\\ud800\\u00d7"}]'
+    assert json.loads(data) == [{"tooltip": "x\ud800×"}]
 
 
 @pytest.mark.asyncio(loop_scope="module")

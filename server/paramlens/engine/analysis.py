@@ -6,6 +6,7 @@ marks them; converting to a client's units happens at the edge.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from math import prod
@@ -186,14 +187,14 @@ class LayerResult:
     shape_steps: tuple[ShapeStep, ...] = ()
     input_shape: Shape | None = None
     output_shape: Shape | None = None
-    children: list[LayerResult] = field(default_factory=list)
+    children: Sequence[LayerResult] = ()  # a list when there are any (most layers have none: no list each)
     # Totals over this layer and its children; None where a part is unknown.
     param_count: int | None = 0
     trainable_count: int | None = 0
     buffer_count: int | None = 0
     repeat: int | None = None  # Repeat's times
     # Repeat: the children of each repetition walked; later ones are the same as the last (steady state)
-    repetitions: list[list[LayerResult]] = field(default_factory=list)
+    repetitions: Sequence[list[LayerResult]] = ()
     notes: tuple[str, ...] = ()  # extra facts for the hover (Keras' counting, ...)
     use: UseSite | None = field(default=None, compare=False, repr=False)  # in a block's definition
     foreign: bool = False  # defined in an imported file: not placed in this document

@@ -34,7 +34,7 @@ from .analysis import (
 from .context import LayerContext, RuleError
 from .layout import COMMON_KEYS, Item, key_text, read_item
 from .registry import MAX_SIZE, Kind
-from .reuse import Entry, Instance, Memo, reinstate, relocate
+from .reuse import Entry, Instance, Memo, Reinstated, relocate
 from .shapes import Shape
 from .source import Parsed, node_span, normalise, parse
 from .splice import Broken, Layers, Outline, Unspliceable, layers_of, recover_broken, splice
@@ -117,6 +117,7 @@ class _Walker:
     instances: dict[tuple[Any, ...], Instance] = field(default_factory=dict)  # block uses analysed so far
     reusable: dict[tuple[Any, ...], Instance] | None = None  # block uses of the previous version
     top_blocks: list[frozenset[str]] = field(default_factory=list)  # the blocks each top-level layer uses
+    used: set[str] = field(default_factory=set)  # the blocks used since the top-level layer began (or all)
 
     # --- diagnostics ---------------------------------------------------------------------
 
@@ -217,11 +218,12 @@ class _Walker:
 
     def analyse_top(self, node: Node, flow: Flow, line: int, index: int) -> Entry:
         first, evaluations = len(self.attempts), self.evaluations
+        self.used = set()
         result, out = self.walk_item(node, flow, Scope(), (index,))
         last = result.span.end_line if result.span.end_char else result.span.end_line - 1
         attempts = tuple(self.attempts[first:])
         evaluations = self.evaluations - evaluations
-        used = frozenset(layer.type for layer in result.walk() if layer.category == "block")
+        used = frozenset(self.used)
         return Entry(result, out.shape, out.broken, out.producer, flow.producer, attempts, evaluations, line, index,
                      max(line, last), used)  # fmt: skip
 
@@ -572,6 +574,7 @@ class _Walker:
         self, block: Block, item: Item, base: LayerResult, flow: Flow, scope: Scope
     ) -> tuple[LayerResult, Flow]:
         base.category = "block"
+        self.used.add(block.name)
         if block.name in scope.stack:
             cycle = scope.stack[scope.stack.index(block.name) :]
             chain = " → ".join((*cycle, block.name))
@@ -640,15 +643,20 @@ class _Walker:
         found = self.instances.get(key) or (self.reusable.get(key) if self.reusable is not None else None)
         if found is not None:
             self.evaluations += found.evaluations
-            children = reinstate(found, base, inner.site, flow.producer)
-            out = Flow(found.out_shape, None, found.out_broken)
-        else:
-            first, evaluations = len(self.attempts), self.evaluations
-            children, out = self.walk_list(block.layers, Flow(flow.shape, flow.producer, flow.broken), inner, base.path)
-            if len(self.attempts) == first:  # messages name places: only instances without any are shared
-                refs = (base, inner.site, flow.producer)
-                instance = Instance(children, base.path, refs, out.shape, out.broken, self.evaluations - evaluations)
-                self.instances[key] = instance
+            self.used |= found.blocks
+            self.compose(base, found.children, flow, Flow(found.out_shape, None, found.out_broken))
+            use = Reinstated.of(base, found, inner.site, flow.producer)  # its layers are copied when read
+            return use, Flow(found.out_shape, use, found.out_broken)
+        first, evaluations, outer = len(self.attempts), self.evaluations, self.used
+        self.used = set()
+        children, out = self.walk_list(block.layers, Flow(flow.shape, flow.producer, flow.broken), inner, base.path)
+        inside, self.used = self.used, outer | self.used
+        if len(self.attempts) == first:  # messages name places: only instances without any are shared
+            refs = (base, inner.site, flow.producer)
+            evaluations = self.evaluations - evaluations
+            self.instances[key] = Instance(
+                children, base.path, refs, out.shape, out.broken, evaluations, frozenset(inside)
+            )
         return self.compose(base, children, flow, out)
 
     def instance_key(self, block: Block, env: dict[str, Any], flow: Flow, scope: Scope) -> tuple[Any, ...]:
@@ -736,6 +744,7 @@ class _Walker:
         current = flow
         seen_inputs: list[Shape | None] = []
         done = 0
+        base.repetitions = []
         while done < times:
             if seen_inputs and seen_inputs[-1] == current.shape and done >= 1:
                 break  # steady state: every further repetition is the same as the last one
@@ -1365,7 +1374,7 @@ def _check_block_bodies(walker: _Walker, analysis: Analysis, before: Memo | None
     if analysis.top_blocks is not None:  # known per top-level layer (reused ones remember theirs)
         unused = unused.difference(*analysis.top_blocks)
     else:
-        unused -= {layer.type for layer in analysis.walk() if layer.category == "block"}
+        unused -= walker.used  # no top-level layer reset it: every use in the document
     checked = before.checked if before is not None else None
     if checked is not None and checked[0] == unused and walker.evaluations + checked[2] <= walker.budget:
         found, evaluations, whole = checked[1], checked[2], True  # would not reach the budget now either

@@ -108,6 +108,7 @@ class Instance:
     out_shape: Any
     out_broken: bool
     evaluations: int
+    blocks: frozenset[str]  # the blocks used inside it, at any depth
 
 
 def relocate(entry: Entry, line: int, index: int, producer: LayerResult | None) -> LayerResult:
@@ -119,7 +120,7 @@ def relocate(entry: Entry, line: int, index: int, producer: LayerResult | None) 
         base, delta, lo, hi, key = result, 0, entry.line, entry.last_line, entry.producer_in
     else:  # moved again before anything below it was read: move the layer it was copied from
         base, delta, lo, hi, key = job.base, job.delta, job.lo, job.hi, job.key
-    return Relocated.moved(_Job(base, delta + line - entry.line, lo, hi, key, producer, (index,)))
+    return Relocated.moved(_Move(base, delta + line - entry.line, lo, hi, key, producer, (index,)))
 
 
 def reinstate(instance: Instance, use: LayerResult, site: UseSite, producer: Any) -> list[LayerResult]:
@@ -206,7 +207,7 @@ def _shift(span: Span, delta: int) -> Span:
 
 
 @dataclass(slots=True)
-class _Job:
+class _Move:
     """What a `Relocated` still has to copy: ``base`` (analysed, or copied in full) moved by ``delta``
     lines (those of its item, ``lo``..``hi``, in the base's coordinates) to position ``prefix``, with
     references to ``key`` (the producer the base was analysed with) pointing at ``producer``."""
@@ -219,40 +220,77 @@ class _Job:
     producer: LayerResult | None
     prefix: tuple[int, ...]
 
+    def run(self, layer: LayerResult) -> None:
+        base, delta = self.base, self.delta
+        refs: dict[int, Any] = {id(self.key): self.producer, id(base): layer}
+        args = (delta, self.lo, self.hi, base.path[:1], self.prefix, refs)
+        if base.arguments:
+            LayerResult.arguments.__set__(layer, _arguments(base.arguments, delta, refs))
+        LayerResult.children.__set__(layer, _copies(base.children, *args))
+        if base.repetitions:
+            LayerResult.repetitions.__set__(layer, [_copies(rep, *args) for rep in base.repetitions])
 
-_COPYING = threading.Lock()  # a version's layers are read by requests and by the next analysis at once
+
+@dataclass(slots=True)
+class _Reinstate:
+    """What a `Reinstated` still has to copy: the layers of ``instance`` under this use of the block."""
+
+    instance: Instance
+    site: UseSite
+    producer: LayerResult | None
+
+    def run(self, layer: LayerResult) -> None:
+        LayerResult.children.__set__(layer, reinstate(self.instance, layer, self.site, self.producer))
+
+
+# a version's layers are read by requests and by the next analysis at once; copying a layer can read the
+# layers of block uses inside it, which copy theirs
+_COPYING = threading.RLock()
 
 
 def _lazy(name: str) -> property:
-    """A field of `Relocated` that is copied from the base on first read."""
+    """A field copied from elsewhere when first read (see `Deferred`)."""
     slot = getattr(LayerResult, name)
 
-    def get(layer: Relocated) -> Any:
+    def get(layer: Deferred) -> Any:
         if layer._job is not None:
             layer.copy_below()
         return slot.__get__(layer, LayerResult)
 
-    return property(get, slot.__set__, doc=f"{name}, copied from the layer this one was moved from when first read")
+    return property(get, slot.__set__, doc=f"{name}, copied when first read")
 
 
-class Relocated(LayerResult):
-    """A top-level layer moved to another line or position. Its own fields are set at once; its arguments,
-    children and repetitions (the layers below it) are copied when first read. Inserting a line shifts every
-    layer below it, and most of them are not read before the next keystroke: each then costs one object,
-    not a copy of everything it contains."""
+class Deferred(LayerResult):
+    """A layer whose layers below it are copied from another analysis when first read, not when it is
+    made: most of them are never read before the next keystroke makes them obsolete."""
 
     __slots__ = ("_job",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # as a LayerResult (dataclasses.replace)
+        self._job: _Move | _Reinstate | None = None
+        super().__init__(*args, **kwargs)
+
+    def copy_below(self) -> None:
+        with _COPYING:
+            job = self._job
+            if job is not None:  # else copied by another thread meanwhile
+                job.run(self)
+                self._job = None
+
+
+class Relocated(Deferred):
+    """A top-level layer moved to another line or position. Its own fields are set at once; its arguments,
+    children and repetitions are copied when first read. Inserting a line shifts every layer below it:
+    each then costs one object, not a copy of everything it contains."""
+
+    __slots__ = ()
 
     arguments = _lazy("arguments")
     children = _lazy("children")
     repetitions = _lazy("repetitions")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:  # as a LayerResult (dataclasses.replace)
-        self._job = None
-        super().__init__(*args, **kwargs)
-
     @classmethod
-    def moved(cls, job: _Job) -> Relocated:
+    def moved(cls, job: _Move) -> Relocated:
         base = job.base
         layer = cls(*_FIELDS(base))
         layer._job = job
@@ -261,17 +299,18 @@ class Relocated(LayerResult):
         layer.path = (*job.prefix, *base.path[1:])
         return layer
 
-    def copy_below(self) -> None:
-        with _COPYING:
-            job = self._job
-            if job is None:  # copied by another thread meanwhile
-                return
-            base, delta = job.base, job.delta
-            refs: dict[int, Any] = {id(job.key): job.producer, id(base): self}
-            args = (delta, job.lo, job.hi, base.path[:1], job.prefix, refs)
-            if base.arguments:
-                LayerResult.arguments.__set__(self, _arguments(base.arguments, delta, refs))
-            LayerResult.children.__set__(self, _copies(base.children, *args))
-            if base.repetitions:
-                LayerResult.repetitions.__set__(self, [_copies(rep, *args) for rep in base.repetitions])
-            self._job = None
+
+class Reinstated(Deferred):
+    """A use of a block with the arguments and input of an earlier one: its totals and shapes are the
+    instance's, its layers are copied under it when first read. Only each block's first use shows its
+    layers (in the definition), so the copies of the other uses are rarely made at all."""
+
+    __slots__ = ()
+
+    children = _lazy("children")
+
+    @classmethod
+    def of(cls, use: LayerResult, instance: Instance, site: UseSite, producer: LayerResult | None) -> Reinstated:
+        layer = cls(*_FIELDS(use))
+        layer._job = _Reinstate(instance, site, producer)
+        return layer

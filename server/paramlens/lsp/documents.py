@@ -19,7 +19,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial, wraps
 from typing import TYPE_CHECKING, Any
@@ -68,16 +68,23 @@ class Entry:
         win; on a line holding several (flow style) the outermost wins; a branch (`shortcut:`) gets
         its line only if no layer is written there."""
         if self._placed is None:
-            self._placed = _place(self.analysis.walk(), 0, len(self.lines))
+            self._placed = self._place(self.analysis.layers, 0, len(self.lines))
         return self._placed
 
     def placed_between(self, start: int, end: int) -> list[tuple[int, LayerResult]]:
         """Placed layers on lines start..end (inclusive). Only the layers written there and the block
         uses shown there are walked, so a window costs the same in a file of any size."""
-        candidates = [*self._tops_between(start, end)]
-        if self.analysis.blocks:
-            candidates += self.first_uses().values()
-        return _place(_walk_all(candidates), start, end)
+        return self._place(self._tops_between(start, end), start, end)
+
+    def _place(self, tops: list[LayerResult], start: int, end: int) -> list[tuple[int, LayerResult]]:
+        """The layers of ``tops`` and of the blocks' first uses, placed. The layers of the other uses
+        of a block are written in its definition too, where the first use's claim the lines: they are not
+        walked (nor copied, when a use's layers are copied when first read)."""
+        if not self.analysis.blocks:
+            return _place(_walk_all(tops, None), start, end)
+        first = self.first_uses()
+        shown = {id(use) for use in first.values()}
+        return _place(_walk_all([*tops, *first.values()], shown), start, end)
 
     def first_uses(self) -> dict[str, LayerResult]:
         """Each block's first use in this document, in walk order (what its definition shows)."""
@@ -127,9 +134,13 @@ class Entry:
         return None
 
 
-def _walk_all(layers: list[LayerResult]):
+def _walk_all(layers: list[LayerResult], shown: set[int] | None) -> Iterator[LayerResult]:
+    """The layers and all below them, depth first; below a block use only if it is in ``shown`` (None:
+    every use)."""
     for layer in layers:
-        yield from layer.walk()
+        yield layer
+        if layer.category != "block" or shown is None or id(layer) in shown:
+            yield from _walk_all(layer.children, shown)
 
 
 def _place(layers, start: int, end: int) -> list[tuple[int, LayerResult]]:

@@ -116,8 +116,8 @@ class _Rendered:
     data: bytes
 
     @classmethod
-    def of(cls, rendered: list[tuple[int, str]]) -> _Rendered:
-        pieces = [piece.encode("utf-8") for _, piece in rendered]
+    def of(cls, rendered: list[tuple[int, bytes]]) -> _Rendered:
+        pieces = [piece for _, piece in rendered]
         ends, at = [], 1
         for piece in pieces:
             at += len(piece)
@@ -149,18 +149,17 @@ def encoded_hints(entry: Entry, settings: Settings, start: int, end: int) -> Enc
     return Encoded(_Rendered.of(_render(entry, settings, start, end)).data)
 
 
-def _dumps(value: Any) -> str:
-    """JSON with its characters as they are (``×`` is 2 bytes instead of 6), unless the text holds
-    lone surrogates (from a file that is not valid UTF-8), which only escapes can carry."""
-    text = _encode(value)
+def _dumps(value: Any) -> bytes:
+    """UTF-8 JSON with its characters as they are (``×`` is 2 bytes instead of 6), unless the text holds
+    lone surrogates (from a file that is not valid UTF-8), which only escapes can carry. Bytes at once:
+    a whole document's hints held as text as well would double the memory they peak at."""
     try:
-        text.encode("utf-8")
+        return _encode(value).encode("utf-8")
     except UnicodeEncodeError:
-        return json.dumps(value)
-    return text
+        return json.dumps(value).encode("ascii")
 
 
-def _render(entry: Entry, settings: Settings, start: int, end: int) -> list[tuple[int, str]]:
+def _render(entry: Entry, settings: Settings, start: int, end: int) -> list[tuple[int, bytes]]:
     """(line, hint) on lines start..end, sorted by line; one hint per line, the first claim wins.
 
     The cyclic collector is paused meanwhile, as during an analysis: the dicts built here would
@@ -174,9 +173,9 @@ def _render(entry: Entry, settings: Settings, start: int, end: int) -> list[tupl
             gc.enable()
 
 
-def _placed_hints(entry: Entry, settings: Settings, start: int, end: int) -> list[tuple[int, str]]:
+def _placed_hints(entry: Entry, settings: Settings, start: int, end: int) -> list[tuple[int, bytes]]:
     analysis = entry.analysis
-    hints: dict[int, str] = {}  # each hint encoded at once: a whole document's dicts would take 100 MB
+    hints: dict[int, bytes] = {}  # each hint encoded at once: a whole document's dicts would take 100 MB
 
     def add(line: int, parts: list[Json]) -> None:
         if parts and line not in hints and start <= line <= end:

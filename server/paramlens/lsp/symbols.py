@@ -56,10 +56,10 @@ def detail(layer: LayerResult) -> str:
 
 def _symbol(entry: Entry, layer: LayerResult) -> types.DocumentSymbol:
     span = _trim(entry, _union(layer.span, layer.type_span))
+    # a block use's layers are written in the block's definition, never inside the use
+    below = layer.children if layer.category != "block" else ()
     children = [
-        _symbol(entry, c)
-        for c in layer.children
-        if not c.foreign and _inside(_trim(entry, _union(c.span, c.type_span)), span)
+        _symbol(entry, c) for c in below if not c.foreign and _inside(_trim(entry, _union(c.span, c.type_span)), span)
     ]
     name = layer.type + (f" '{layer.name}'" if layer.name else "")
     if layer.repeat is not None:
