@@ -6,6 +6,7 @@ import pytest
 
 from paramlens.engine import analyse
 from paramlens.engine.reuse import Reinstated
+from paramlens.lsp import hints
 from paramlens.lsp.documents import Entry, _place
 from paramlens.lsp.positions import Lines
 
@@ -70,6 +71,8 @@ def test_uses_with_an_earlier_ones_analysis_share_it_until_read() -> None:
         (5, (1, 1)), (6, (1, 2)), (8, (1,)), (9, (2,)), (10, (3,)), (11, (4,)), (13, (4, 1)), (14, (4, 2))
     ]  # fmt: skip
     assert all(use._job is not None for use in uses)  # placing did not read them
+    tooltips = [hints.params_tooltip(layer) for layer in analysis.layers]
+    assert tooltips[2] == "20 + 0 = 20" and all(use._job is not None for use in uses)  # nor its tooltip
     assert [c.path for c in uses[0].children] == [(3, 1), (3, 2)]  # copied under the use when read
     assert uses[0].children[0].arguments["in_channels"].origin.layer == "layer 2 (Pair, line 10)"
 

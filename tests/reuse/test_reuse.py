@@ -202,6 +202,22 @@ def test_block_uses_and_unused_block_checks_carry_over_versions(monkeypatch: pyt
     assert [d.code for d in previous.diagnostics] == ["unknown-layer"]  # Linearr, in the unused block
 
 
+def test_layers_moved_back_where_they_were_are_the_results_they_were() -> None:
+    """A line inserted and deleted again (the layer above edited meanwhile): the layers below are where
+    they were, with an equal producer, so they are the very results of that version, not copies."""
+    item = "  - Sequential: {name: s%d, layers: [Linear: 8, %s]}\n"
+    text = "input: [8]\nlayers:\n" + "".join(item % (i, "ReLU") for i in range(5))
+    first = analyse(text)
+    inserted = text.replace("ReLU]}\n", "ReLU,\n      Dropout]}\n", 1)
+    moved = analyse(inserted, memo=first.memo)
+    assert isinstance(moved.layers[3], Relocated)
+    back = text.replace("ReLU]}", "Tanh]}", 1)  # the line deleted, and the layer above changed
+    again = analyse(back, memo=moved.memo)
+    assert again.layers[0] is not first.layers[0]
+    assert all(again.layers[k] is first.layers[k] for k in range(1, 5))
+    assert snapshot(again) == snapshot(analyse(back))
+
+
 def test_a_block_edit_invalidates_every_use() -> None:
     text = "input: [4]\nblocks:\n  B:\n    layers: [Linear: 4]\nlayers: [B, B, B]\n"
     first = analyse(text)

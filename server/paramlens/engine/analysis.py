@@ -218,6 +218,12 @@ class LayerResult:
         name = f" '{self.name}'" if self.name else ""
         return f"layer {idx} ({self.type}{name}, line {self.line + 1})"
 
+    @property
+    def parts(self) -> Sequence[LayerResult]:
+        """The layers below it, for what does not depend on where they are (types, counts, shapes): a use
+        that shares an earlier use's analysis answers without copying its layers."""
+        return self.children
+
     def walk(self):
         """This layer and all below it, depth first."""
         yield self

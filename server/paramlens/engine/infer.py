@@ -238,7 +238,7 @@ class _Walker:
             # its inferred sizes name the producer it was analysed with: an equal one, maybe older
             result, producer_in = entry.result, entry.producer_in
         else:
-            result, producer_in = relocate(entry, line, index, producer), producer
+            result, producer_in = relocate(entry, line, index, producer)
         last = entry.last_line + line - entry.line
         out_producer = producer if passes else result
         return Entry(result, entry.out_shape, entry.out_broken, out_producer, producer_in, entry.attempts,

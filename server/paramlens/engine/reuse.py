@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import operator
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -111,16 +112,21 @@ class Instance:
     blocks: frozenset[str]  # the blocks used inside it, at any depth
 
 
-def relocate(entry: Entry, line: int, index: int, producer: LayerResult | None) -> LayerResult:
+def relocate(entry: Entry, line: int, index: int, producer: LayerResult | None) -> tuple[LayerResult, Any]:
     """The entry's result placed at ``line`` as layer ``index``, inferred from ``producer``: a `Relocated`
-    whose layers below are copied only when read."""
+    whose layers below are copied only when read, and the producer its inferred sizes refer to."""
     result = entry.result
     job = result._job if isinstance(result, Relocated) else None
     if job is None:  # analysed, or relocated and read since: move it as it is
         base, delta, lo, hi, key = result, 0, entry.line, entry.last_line, entry.producer_in
     else:  # moved again before anything below it was read: move the layer it was copied from
         base, delta, lo, hi, key = job.base, job.delta, job.lo, job.hi, job.key
-    return Relocated.moved(_Move(base, delta + line - entry.line, lo, hi, key, producer, (index,)))
+    delta += line - entry.line
+    if not delta and base.path[0] == index:
+        # back where it was (a line inserted and deleted again): its producer, equal by the entry's key,
+        # is named as it was: nothing to copy
+        return base, key
+    return Relocated.moved(_Move(base, delta, lo, hi, key, producer, (index,))), producer
 
 
 def reinstate(instance: Instance, use: LayerResult, site: UseSite, producer: Any) -> list[LayerResult]:
@@ -308,6 +314,11 @@ class Reinstated(Deferred):
     __slots__ = ()
 
     children = _lazy("children")
+
+    @property
+    def parts(self) -> Sequence[LayerResult]:
+        job = self._job
+        return job.instance.children if isinstance(job, _Reinstate) else self.children
 
     @classmethod
     def of(cls, use: LayerResult, instance: Instance, site: UseSite, producer: LayerResult | None) -> Reinstated:

@@ -63,9 +63,10 @@ def params_tooltip(layer: LayerResult) -> str:
         return "Unknown: an input size or argument is missing (see the diagnostics)."
     if layer.category == "repeat" and layer.repeat is not None:
         return f"{layer.repeat:,} repetitions of its layers, {layer.param_count:,} params in all"
-    if layer.children:
-        parts = " + ".join(number(c.param_count) for c in layer.children)
-        return f"{parts} = {layer.param_count:,}" if len(layer.children) > 1 else f"{layer.param_count:,}"
+    below = layer.parts
+    if below:
+        parts = " + ".join(number(c.param_count) for c in below)
+        return f"{parts} = {layer.param_count:,}" if len(below) > 1 else f"{layer.param_count:,}"
     return f"{layer.param_count:,}"
 
 
