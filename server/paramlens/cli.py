@@ -13,7 +13,6 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from . import __version__
@@ -95,7 +94,7 @@ def load(path: str, dtype: str | None = None) -> tuple[str, Analysis]:
     key = None if path == "-" else os.path.realpath(path)
     analysis = analyse(text, key=key, resolve=resolve_import)
     if dtype is not None:
-        analysis.totals = replace(analysis.totals, dtype=dtype, bytes_per_param=DTYPE_BYTES[dtype])
+        analysis.totals = analysis.totals._replace(dtype=dtype, bytes_per_param=DTYPE_BYTES[dtype])
     return text, analysis
 
 
@@ -311,7 +310,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_export)
 
     # `serve ARGS...` goes to the server's own parser (see main); listed here for --help
-    commands.add_parser("serve", help="run the language server (stdio by default; --tcp HOST:PORT; serve --help)")
+    commands.add_parser(
+        "serve",
+        formatter_class=_formatter,
+        help="run the language server (stdio by default; --tcp HOST:PORT; serve --help)",
+    )
     return parser
 
 

@@ -150,7 +150,7 @@ def test_layers_seen_after_an_error_upstream_are_found_again_after_a_syntax_erro
     items = [f"  - Linear: {{name: l{i}, out_features: 8}}\n" for i in range(1100)]
     analysed: list[int] = []
     walk = _Walker.analyse_top
-    monkeypatch.setattr(_Walker, "analyse_top", lambda self, *a: analysed.append(a[-1]) or walk(self, *a))
+    monkeypatch.setattr(_Walker, "analyse_top", lambda self, *a: analysed.append(a[3]) or walk(self, *a))  # index
 
     def edit(k: int, old: str, new: str) -> str:
         return head + "".join(items[:k]) + items[k].replace(old, new, 1) + "".join(items[k + 1 :])

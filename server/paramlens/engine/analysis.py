@@ -1,22 +1,22 @@
 """The analysis: what every face of paramlens (CLI, language server, exporter) renders.
 
-Plain dataclasses, no LSP types. Positions are 0-based lines and code-point columns, as PyYAML
-marks them; converting to a client's units happens at the edge.
+Plain records, no LSP types: named tuples for values, classes with slots for what the analysis builds
+up (no dataclasses: the command line imports the engine on every run, and creating dataclasses, with the
+``inspect`` module they import, was a third of its start-up). Positions are 0-based lines and code-point
+columns, as PyYAML marks them; converting to a client's units happens at the edge.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from enum import IntEnum
 from math import prod
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from .shapes import Shape
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """A range in the document: 0-based start and end (exclusive) line and character."""
 
     start_line: int
@@ -43,16 +43,14 @@ class Severity(IntEnum):
         return {1: "error", 2: "warning", 3: "info", 4: "hint"}[self.value]
 
 
-@dataclass(frozen=True, slots=True)
-class Related:
+class Related(NamedTuple):
     """Another place that explains a diagnostic (the layer an inferred value came from)."""
 
     span: Span
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(NamedTuple):
     """A machine-readable remedy that editors offer as a quick fix.
 
     ``replace``: put ``text`` over ``span``; ``delete``: remove ``span``;
@@ -65,8 +63,7 @@ class Fix:
     text: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     code: str
     severity: Severity
     message: str
@@ -75,8 +72,7 @@ class Diagnostic:
     fixes: tuple[Fix, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Tensor:
+class Tensor(NamedTuple):
     """One learnable tensor or buffer of a layer, e.g. ``weight`` of shape (16, 3, 3, 3)."""
 
     name: str
@@ -88,15 +84,26 @@ class Tensor:
         return prod(self.shape)
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
+class Origin(NamedTuple):
     """Where a resolved argument's value came from."""
 
     how: Literal["written", "default", "inferred"]
     # the layer that produced an inferred value (None: the model's `input`); a reference, not its text,
     # so that results reused for a later version of the document describe it where it is now
-    source: LayerResult | None = field(default=None, compare=False, repr=False)
+    source: LayerResult | None = None
     input_span: Span | None = None  # the `input` key, for values inferred from the model input
+
+    def __eq__(self, other: object) -> bool:  # not the source's results: equal origins name equal places
+        return isinstance(other, Origin) and (self.how, self.input_span) == (other.how, other.input_span)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash((self.how, self.input_span))
+
+    def __repr__(self) -> str:
+        return f"Origin({self.how!r}, input_span={self.input_span!r})"
 
     @property
     def layer(self) -> str | None:
@@ -114,8 +121,7 @@ class Origin:
         return "written in the file" if self.how == "written" else "default"
 
 
-@dataclass(frozen=True, slots=True)
-class Argument:
+class Argument(NamedTuple):
     """A resolved argument of a layer."""
 
     name: str
@@ -125,8 +131,7 @@ class Argument:
     expr: str | None = None  # a `$name` / `${…}` reference as written, for the exporter's block classes
 
 
-@dataclass(frozen=True, slots=True)
-class Formula:
+class Formula(NamedTuple):
     """A parameter count in symbols and in numbers: ``(k_h × k_w × C_in + 1) × C_out`` ..."""
 
     symbolic: str
@@ -141,8 +146,7 @@ class Formula:
         return f"{self.symbolic} = {self.numeric} = {self.value:,}"
 
 
-@dataclass(frozen=True, slots=True)
-class ShapeStep:
+class ShapeStep(NamedTuple):
     """How one output dimension follows from the input: ``H_out = ⌊(H + 2p − …) / s⌋ + 1 = … = 32``."""
 
     symbolic: str
@@ -158,8 +162,7 @@ class ShapeStep:
 LayerCategory = Literal["layer", "block", "sequential", "repeat", "residual", "add", "multiply", "concat", "branch"]
 
 
-@dataclass(frozen=True, slots=True)
-class UseSite:
+class UseSite(NamedTuple):
     """The use of a block that the layers of its definition show (the outermost use in `layers`). Not
     the use's result itself: that holds the layers, and a reference back would make a cycle that only
     the cyclic collector frees."""
@@ -168,36 +171,76 @@ class UseSite:
     line: int
 
 
-@dataclass(slots=True)
 class LayerResult:
     """One layer (or composite) of the model, analysed."""
 
-    type: str  # canonical kind name, a construct (Residual...) or a block name
-    category: LayerCategory
-    span: Span  # the whole layer item
-    type_span: Span  # where its type is written; hints go at the end of this line
-    path: tuple[int, ...]  # 1-based position in the tree: (3,), (3, 2) ...
-    name: str | None = None
-    written_type: str | None = None  # the spelling in the file (an alias such as Conv2D)
-    arguments: dict[str, Argument] = field(default_factory=dict)
-    params: tuple[Tensor, ...] = ()
-    buffers: tuple[Tensor, ...] = ()
-    trainable: bool = True
-    formula: Formula | None = None
-    shape_steps: tuple[ShapeStep, ...] = ()
-    input_shape: Shape | None = None
-    output_shape: Shape | None = None
-    children: Sequence[LayerResult] = ()  # a list when there are any (most layers have none: no list each)
-    # Totals over this layer and its children; None where a part is unknown.
-    param_count: int | None = 0
-    trainable_count: int | None = 0
-    buffer_count: int | None = 0
-    repeat: int | None = None  # Repeat's times
-    # Repeat: the children of each repetition walked; later ones are the same as the last (steady state)
-    repetitions: Sequence[list[LayerResult]] = ()
-    notes: tuple[str, ...] = ()  # extra facts for the hover (Keras' counting, ...)
-    use: UseSite | None = field(default=None, compare=False, repr=False)  # in a block's definition
-    foreign: bool = False  # defined in an imported file: not placed in this document
+    __slots__ = (  # noqa: RUF023 - the constructor's order, which reuse.py copies by
+        "type",  # canonical kind name, a construct (Residual...) or a block name
+        "category",
+        "span",  # the whole layer item
+        "type_span",  # where its type is written; hints go at the end of this line
+        "path",  # 1-based position in the tree: (3,), (3, 2) ...
+        "name",
+        "written_type",  # the spelling in the file (an alias such as Conv2D)
+        "arguments",
+        "params",
+        "buffers",
+        "trainable",
+        "formula",
+        "shape_steps",
+        "input_shape",
+        "output_shape",
+        "children",  # a list when there are any (most layers have none: no list each)
+        "param_count",  # totals over this layer and its children; None where a part is unknown
+        "trainable_count",
+        "buffer_count",
+        "repeat",  # Repeat's times
+        "repetitions",  # Repeat: the children of each repetition walked; later ones are as the last
+        "notes",  # extra facts for the hover (Keras' counting, ...)
+        "use",  # in a block's definition: the use it shows
+        "foreign",  # defined in an imported file: not placed in this document
+    )
+
+    def __init__(
+        self,
+        type: str,
+        category: LayerCategory,
+        span: Span,
+        type_span: Span,
+        path: tuple[int, ...],
+        name: str | None = None,
+        written_type: str | None = None,
+        arguments: dict[str, Argument] | None = None,
+        params: tuple[Tensor, ...] = (),
+        buffers: tuple[Tensor, ...] = (),
+        trainable: bool = True,
+        formula: Formula | None = None,
+        shape_steps: tuple[ShapeStep, ...] = (),
+        input_shape: Shape | None = None,
+        output_shape: Shape | None = None,
+        children: Sequence[LayerResult] = (),
+        param_count: int | None = 0,
+        trainable_count: int | None = 0,
+        buffer_count: int | None = 0,
+        repeat: int | None = None,
+        repetitions: Sequence[list[LayerResult]] = (),
+        notes: tuple[str, ...] = (),
+        use: UseSite | None = None,
+        foreign: bool = False,
+    ) -> None:
+        self.type, self.category, self.span, self.type_span, self.path = type, category, span, type_span, path
+        self.name, self.written_type = name, written_type
+        self.arguments = {} if arguments is None else arguments
+        self.params, self.buffers, self.trainable = params, buffers, trainable
+        self.formula, self.shape_steps = formula, shape_steps
+        self.input_shape, self.output_shape = input_shape, output_shape
+        self.children = children
+        self.param_count, self.trainable_count, self.buffer_count = param_count, trainable_count, buffer_count
+        self.repeat, self.repetitions, self.notes = repeat, repetitions, notes
+        self.use, self.foreign = use, foreign
+
+    def __repr__(self) -> str:
+        return f"<{self.label}: {self.param_count} params>"
 
     @property
     def instance(self) -> str | None:
@@ -231,8 +274,7 @@ class LayerResult:
             yield from child.walk()
 
 
-@dataclass(frozen=True, slots=True)
-class Totals:
+class Totals(NamedTuple):
     params: int | None
     trainable: int | None
     non_trainable: int | None
@@ -250,27 +292,48 @@ class Totals:
         return None if size is None else size / 1024 / 1024
 
 
-@dataclass(slots=True)
 class Analysis:
     """Everything paramlens knows about one document."""
 
-    is_architecture: bool  # a mapping with `layers` or `blocks`; other YAML is left alone
-    name: str | None = None
-    input_shape: Shape | None = None
-    output_shape: Shape | None = None
-    layers: list[LayerResult] = field(default_factory=list)
-    totals: Totals = field(default_factory=lambda: Totals(0, 0, 0, 0))
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    layers_key: Span | None = None  # the `layers:` key, where the model total is shown
-    name_key: Span | None = None
-    input_key: Span | None = None
-    blocks: dict[str, Span] = field(default_factory=dict)  # block name -> its definition key
-    block_args: dict[str, tuple[str, ...]] = field(default_factory=dict)  # usable blocks (imported too) -> args
-    imports: tuple[str, ...] = ()  # import paths as written (resolved by the caller)
-    memo: Any = field(default=None, repr=False, compare=False)  # for analysing the next version faster
-    # per top-level layer, the blocks used in it at any depth (None when not known): finding each
-    # block's first use then walks only the layers that use it first
-    top_blocks: list[frozenset[str]] | None = field(default=None, repr=False, compare=False)
+    __slots__ = (  # noqa: RUF023 - in the order of the constructor
+        "is_architecture",  # a mapping with `layers` or `blocks`; other YAML is left alone
+        "name",
+        "input_shape",
+        "output_shape",
+        "layers",
+        "totals",
+        "diagnostics",
+        "layers_key",  # the `layers:` key, where the model total is shown
+        "name_key",
+        "input_key",
+        "blocks",  # block name -> its definition key
+        "block_args",  # usable blocks (imported too) -> their arguments
+        "imports",  # import paths as written (resolved by the caller)
+        "memo",  # for analysing the next version faster
+        # per top-level layer, the blocks used in it at any depth (None when not known): finding each
+        # block's first use then walks only the layers that use it first
+        "top_blocks",
+    )
+
+    def __init__(self, is_architecture: bool, diagnostics: list[Diagnostic] | None = None) -> None:
+        self.is_architecture = is_architecture
+        self.name: str | None = None
+        self.input_shape: Shape | None = None
+        self.output_shape: Shape | None = None
+        self.layers: list[LayerResult] = []
+        self.totals = Totals(0, 0, 0, 0)
+        self.diagnostics: list[Diagnostic] = [] if diagnostics is None else diagnostics
+        self.layers_key: Span | None = None
+        self.name_key: Span | None = None
+        self.input_key: Span | None = None
+        self.blocks: dict[str, Span] = {}
+        self.block_args: dict[str, tuple[str, ...]] = {}
+        self.imports: tuple[str, ...] = ()
+        self.memo: Any = None
+        self.top_blocks: list[frozenset[str]] | None = None
+
+    def __repr__(self) -> str:
+        return f"<Analysis {self.name!r}: {len(self.layers)} layers, {len(self.diagnostics)} diagnostics>"
 
     @property
     def has_errors(self) -> bool:

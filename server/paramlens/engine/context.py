@@ -3,7 +3,6 @@ tensors, formulas and the output shape out. Rules stay free of positions and dia
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from .analysis import Formula, ShapeStep, Tensor
@@ -21,18 +20,18 @@ class RuleError(Exception):
         self.code = code
 
 
-@dataclass(slots=True)
 class LayerContext:
-    kind: Kind
-    inp: Shape | None
-    values: dict[str, Any]
-    written: frozenset[str] = frozenset()  # arguments written in the file
-    params: list[Tensor] = field(default_factory=list)
-    buffers: list[Tensor] = field(default_factory=list)
-    formula: Formula | None = None
-    steps: list[ShapeStep] = field(default_factory=list)
-    out: Shape | None = None
-    notes: list[str] = field(default_factory=list)
+    __slots__ = ("buffers", "formula", "inp", "kind", "notes", "out", "params", "steps", "values", "written")
+
+    def __init__(self, kind: Kind, inp: Shape | None, values: dict[str, Any], written: frozenset[str]) -> None:
+        self.kind, self.inp, self.values = kind, inp, values
+        self.written = written  # arguments written in the file
+        self.params: list[Tensor] = []
+        self.buffers: list[Tensor] = []
+        self.formula: Formula | None = None
+        self.steps: list[ShapeStep] = []
+        self.out: Shape | None = None
+        self.notes: list[str] = []
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]

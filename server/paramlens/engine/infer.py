@@ -11,8 +11,7 @@ import contextlib
 import gc
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -72,8 +71,7 @@ class _Budget(Exception):
         self.span = span
 
 
-@dataclass(slots=True)
-class Flow:
+class Flow(NamedTuple):
     """What flows from one layer to the next."""
 
     shape: Shape | None
@@ -81,18 +79,19 @@ class Flow:
     broken: bool = False  # unknown because of an error upstream: stay quiet
 
 
-@dataclass(slots=True)
 class Block:
-    name: str
-    key: Node
-    args: dict[str, tuple[Any, Node]]  # name -> (default value, its node)
-    layers: Node | None
-    source: str | None = None  # the importing path, for imported blocks
-    problem: str | None = None
+    """A block definition, as read (its problem and layers are found while reading it)."""
+
+    __slots__ = ("args", "key", "layers", "name", "problem", "source")
+
+    def __init__(self, name: str, key: Node, args: dict[str, tuple[Any, Node]], source: str | None) -> None:
+        self.name, self.key, self.source = name, key, source  # source: the importing path of an imported block
+        self.args = args  # name -> (default value, its node)
+        self.layers: Node | None = None
+        self.problem: str | None = None
 
 
-@dataclass(slots=True)
-class Scope:
+class Scope(NamedTuple):
     """Where a walk happens: block arguments, the block stack, freezing, imported text."""
 
     env: dict[str, Any] | None = None
@@ -104,20 +103,36 @@ class Scope:
     depth: int = 0
 
 
-@dataclass(slots=True)
 class _Walker:
-    input_span: Span | None = None
-    blocks: dict[str, Block] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    seen: set[Any] = field(default_factory=set)
-    reported: dict[Any, Diagnostic] = field(default_factory=dict)  # the diagnostic kept for each key
-    evaluations: int = 0
-    budget: int = BASE_BUDGET
-    attempts: list[Diagnostic] = field(default_factory=list)  # every report, before de-duplication
-    instances: dict[tuple[Any, ...], Instance] = field(default_factory=dict)  # block uses analysed so far
-    reusable: dict[tuple[Any, ...], Instance] | None = None  # block uses of the previous version
-    top_blocks: list[frozenset[str]] = field(default_factory=list)  # the blocks each top-level layer uses
-    used: set[str] = field(default_factory=set)  # the blocks used since the top-level layer began (or all)
+    """One walk over a document's layers: what it has reported and found so far."""
+
+    __slots__ = (
+        "attempts",
+        "blocks",
+        "budget",
+        "diagnostics",
+        "evaluations",
+        "input_span",
+        "instances",
+        "reported",
+        "reusable",
+        "seen",
+        "top_blocks",
+        "used",
+    )  # fmt: skip
+
+    def __init__(self, budget: int, blocks: dict[str, Block] | None = None, evaluations: int = 0) -> None:
+        self.budget, self.evaluations = budget, evaluations
+        self.blocks: dict[str, Block] = {} if blocks is None else blocks
+        self.input_span: Span | None = None
+        self.diagnostics: list[Diagnostic] = []
+        self.seen: set[Any] = set()
+        self.reported: dict[Any, Diagnostic] = {}  # the diagnostic kept for each key
+        self.attempts: list[Diagnostic] = []  # every report, before de-duplication
+        self.instances: dict[tuple[Any, ...], Instance] = {}  # block uses analysed so far
+        self.reusable: dict[tuple[Any, ...], Instance] | None = None  # block uses of the previous version
+        self.top_blocks: list[frozenset[str]] = []  # the blocks each top-level layer uses
+        self.used: set[str] = set()  # the blocks used since the top-level layer began (or all)
 
     # --- diagnostics ---------------------------------------------------------------------
 
@@ -175,7 +190,7 @@ class _Walker:
                 node_span(node),
                 scope,
             )
-            return [], replace(flow, shape=None, broken=True)
+            return [], flow._replace(shape=None, broken=True)
         results = []
         for i, item_node in enumerate(node.value, 1):
             result, flow = self.walk_item(item_node, flow, scope, (*path, i))
@@ -205,8 +220,7 @@ class _Walker:
             if entry is not None and entry.attempts and (entry.line != line or entry.index != index):
                 entry = None  # its messages name lines and positions: analyse it again
             if entry is None:
-                entry = self.analyse_top(layers.node(index - 1), flow, line, index)
-                entry.key = key
+                entry = self.analyse_top(layers.node(index - 1), flow, line, index, key)
                 layers.nodes[index - 1] = None  # analysed: its nodes can go
             else:
                 entry = self.reuse_top(entry, producer, line, index)
@@ -216,7 +230,7 @@ class _Walker:
             flow = Flow(entry.out_shape, entry.out_producer, entry.out_broken)
         return results, flow
 
-    def analyse_top(self, node: Node, flow: Flow, line: int, index: int) -> Entry:
+    def analyse_top(self, node: Node, flow: Flow, line: int, index: int, key: tuple[Any, ...]) -> Entry:
         first, evaluations = len(self.attempts), self.evaluations
         self.used = set()
         result, out = self.walk_item(node, flow, Scope(), (index,))
@@ -225,7 +239,7 @@ class _Walker:
         evaluations = self.evaluations - evaluations
         used = frozenset(self.used)
         return Entry(result, out.shape, out.broken, out.producer, flow.producer, attempts, evaluations, line, index,
-                     max(line, last), used)  # fmt: skip
+                     max(line, last), used, key)  # fmt: skip
 
     def reuse_top(self, entry: Entry, producer: LayerResult | None, line: int, index: int) -> Entry:
         self.evaluations += entry.evaluations
@@ -296,7 +310,7 @@ class _Walker:
             return self.unknown(base, flow)
         name, frozen = common
         base.name = name
-        inner = replace(scope, frozen=True) if frozen and not scope.frozen else scope
+        inner = scope._replace(frozen=True) if frozen and not scope.frozen else scope
         kind = registry.lookup(type_text) if type_text not in self.blocks else None
         known = kind is not None or type_text in CONSTRUCTS or type_text in self.blocks
         if known and item.positional is not None and not self.read_positional(item, kind, scope):
@@ -710,7 +724,7 @@ class _Walker:
                 scope,
             )
             return self.unknown(base, flow)
-        inner = replace(scope, depth=scope.depth + 1)
+        inner = scope._replace(depth=scope.depth + 1)
         if kind == "Sequential":
             children, out = self.walk_list(item.args["layers"][1], flow, inner, base.path)
             return self.compose(base, children, flow, out)
@@ -831,7 +845,7 @@ class _Walker:
             )
             out = Flow(None, None, True)
         elif short_entry is not None and not (main_out.broken or short_out.broken):
-            out = replace(main_out, shape=shapes.merge(main_out.shape, short_out.shape))
+            out = main_out._replace(shape=shapes.merge(main_out.shape, short_out.shape))
         return self.compose(base, children, flow, out)
 
     def projection_fix(self, item: Item, inp: Shape | None, out: Shape | None) -> tuple[Fix, ...]:
@@ -1057,7 +1071,7 @@ def _spliced(outline: Outline, text: str) -> tuple[Parsed, Layers, Outline] | No
     except Broken as broken:  # a syntax error in the edited items: the text above it, as parse would give
         recovered = recover_broken(outline, text, broken.first)
         return None if recovered is None else (*recovered, outline)
-    return None if found is None else (Parsed(found[0]), found[1], found[2])
+    return None if found is None else (Parsed(found[0], []), found[1], found[2])
 
 
 def _analyse_tree(
@@ -1319,7 +1333,7 @@ def _read_blocks(node: Node, walker: _Walker, source: str | None, import_span: S
         if registry.lookup(name) is not None or name in CONSTRUCTS:
             walker.report("invalid-value", f"Block {name} has the name of a built-in layer type: rename it.", span)
             continue
-        block = Block(name, k, {}, None, source)
+        block = Block(name, k, {}, source)
         if not isinstance(v, MappingNode):
             block.problem = "A block is a mapping with `layers:` (and optional `args:`)."
         else:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from .analysis import Span
@@ -12,18 +10,30 @@ from .source import node_span
 COMMON_KEYS = ("name", "trainable")
 
 
-@dataclass(slots=True)
 class Item:
     """One entry of a `layers` list, before its type is looked up."""
 
-    node: Node  # the whole entry
-    type_text: str | None  # the type as written (may be `$act`)
-    type_node: Node  # where the type is written
-    args: dict[str, tuple[ScalarNode, Node]]  # argument name -> (key node, value node)
-    args_node: MappingNode | None  # the mapping that holds the arguments, for insertions
-    problem: str | None = None  # why the entry could not be read
-    positional: Node | None = None  # `- MaxPool2d: 2`: the value of the kind's first argument
-    problem_node: Node | None = None  # where the problem is, when not at the type
+    __slots__ = ("args", "args_node", "node", "positional", "problem", "problem_node", "type_node", "type_text")
+
+    def __init__(
+        self,
+        node: Node,  # the whole entry
+        type_text: str | None,  # the type as written (may be `$act`)
+        type_node: Node,  # where the type is written
+        args: dict[str, tuple[ScalarNode, Node]],  # argument name -> (key node, value node)
+        args_node: MappingNode | None,  # the mapping that holds the arguments, for insertions
+        problem: str | None = None,  # why the entry could not be read
+        positional: Node | None = None,  # `- MaxPool2d: 2`: the value of the kind's first argument
+        problem_node: Node | None = None,  # where the problem is, when not at the type
+    ) -> None:
+        self.node, self.type_text, self.type_node, self.args, self.args_node = (
+            node,
+            type_text,
+            type_node,
+            args,
+            args_node,
+        )
+        self.problem, self.positional, self.problem_node = problem, positional, problem_node
 
     @property
     def span(self) -> Span:

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from difflib import get_close_matches
-from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from .analysis import Argument, Origin
 
@@ -49,8 +46,7 @@ ArgType = Literal[
 Infer = Literal["channels", "last"]
 
 
-@dataclass(frozen=True, slots=True)
-class Arg:
+class Arg(NamedTuple):
     name: str
     type: ArgType
     default: Any = REQUIRED
@@ -68,8 +64,7 @@ class Arg:
 Rule = Callable[["LayerContext"], None]
 
 
-@dataclass(frozen=True, slots=True)
-class Kind:
+class Kind(NamedTuple):
     name: str  # the canonical (PyTorch) name
     family: str  # conv, linear, norm, pool, activation, shape, dropout, recurrent, attention ...
     doc: str
@@ -81,16 +76,21 @@ class Kind:
     formula: str = ""  # the parameter count in symbols, for docs and hovers
     keras: bool = False  # a Keras-only kind, exported as its PyTorch equivalent
     torch: str | None = None  # the torch.nn class it becomes, when it has one of its own
-    arg_by_name: dict[str, Arg] = field(default_factory=dict, compare=False, repr=False)
+    arg_by_name: dict[str, Arg] | None = None  # by name and alias: set by `register`
 
-    def __post_init__(self) -> None:
-        for arg in self.args:
-            self.arg_by_name[arg.name] = arg
-            for alias in arg.aliases:
-                self.arg_by_name[alias] = arg
+    def __eq__(self, other: object) -> bool:  # one of each in the registry: the same kind is the same object
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    def __hash__(self) -> int:
+        return id(self)
 
     def arg(self, name: str) -> Arg | None:
-        return self.arg_by_name.get(name)
+        if self.arg_by_name is not None:
+            return self.arg_by_name.get(name)
+        return next((a for a in self.args if name == a.name or name in a.aliases), None)
 
 
 KINDS: dict[str, Kind] = {}
@@ -101,10 +101,11 @@ def register(*kinds: Kind) -> None:
     for kind in kinds:
         if kind.name in KINDS:
             raise ValueError(f"layer kind {kind.name} registered twice")
-        KINDS[kind.name] = kind
+        indexed = kind._replace(arg_by_name={n: arg for arg in kind.args for n in (arg.name, *arg.aliases)})
+        KINDS[kind.name] = indexed
         for name in (kind.name, *kind.aliases):
-            _LOOKUP[name] = kind
-            _LOOKUP.setdefault(name.lower(), kind)
+            _LOOKUP[name] = indexed
+            _LOOKUP.setdefault(name.lower(), indexed)
 
 
 def lookup(name: str) -> Kind | None:
@@ -117,6 +118,8 @@ def suggest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     lowered: dict[str, str] = {}
     for c in candidates:
         lowered.setdefault(c.lower(), c)  # the first spelling wins: canonical names come before aliases
+    from difflib import get_close_matches  # only for a mistake: not part of every start-up
+
     hits = get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.6)
     return [lowered[h] for h in hits]
 
@@ -242,10 +245,16 @@ def default_of(arg: Arg, spatial: int) -> Any:
     return coerced
 
 
-@cache
+_DEFAULTS: dict[str, tuple[Kind, dict[str, Argument]]] = {}
+
+
 def defaults(kind: Kind) -> dict[str, Argument]:
     """Each argument's default, resolved once per kind (shared, immutable)."""
-    return {arg.name: Argument(arg.name, default_of(arg, kind.spatial), Origin("default")) for arg in kind.args}
+    known = _DEFAULTS.get(kind.name)
+    if known is None or known[0] is not kind:
+        args = {arg.name: Argument(arg.name, default_of(arg, kind.spatial), Origin("default")) for arg in kind.args}
+        known = _DEFAULTS[kind.name] = (kind, args)
+    return known[1]
 
 
 def _load_kinds() -> None:

@@ -13,17 +13,15 @@ from __future__ import annotations
 import operator
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 from .analysis import Argument, Diagnostic, LayerResult, Origin, Span, UseSite
 
-_FIELDS = operator.attrgetter(*(f.name for f in fields(LayerResult)))  # every field, in the constructor's order
+_FIELDS = operator.attrgetter(*LayerResult.__slots__)  # every field, in the constructor's order
 LOOSE_PER_TEXT = 2  # layers kept per text, one per key (the latest): with the input as it was and as it is
 
 
-@dataclass(slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One top-level layer as analysed, with what it needs to be reused."""
 
     result: LayerResult
@@ -37,10 +35,9 @@ class Entry:
     index: int  # its 1-based position in `layers`
     last_line: int  # last line of the layer when analysed
     blocks: frozenset[str]  # the blocks it uses, at any depth
-    key: tuple[Any, ...] = ()  # what determines it (see walk_top); shared by the versions that reuse it
+    key: tuple[Any, ...]  # what determines it (see walk_top); shared by the versions that reuse it
 
 
-@dataclass(slots=True)
 class Memo:
     """What one analysis leaves for the next version of the same document.
 
@@ -49,16 +46,24 @@ class Memo:
     for the whole session. Freeing a superseded version then costs a list, not a structure per layer
     (at 50,000 layers that was tens of milliseconds, holding the interpreter lock)."""
 
-    context: tuple[Any, ...]  # everything outside `layers` that results depend on
-    layers: list[Entry] = field(default_factory=list)  # this version's top-level layers, in order
-    instances: dict[tuple[Any, ...], Instance] = field(default_factory=dict)  # block uses, by what they see
-    loose: dict[str, list[Entry]] = field(default_factory=dict)  # equal layers by text, to relocate
-    outline: Any = None  # the parse's outline, for splicing the next version's text (splice.py)
-    text: str | None = None  # the text whose lines and positions `layers` has
-    older: Memo | None = None  # the generation before (its layers only): an edit undone finds them there
-    peak: int = 0  # the most top-level layers a version has had
-    # the unused blocks' checks: (the unused blocks, their diagnostics, the evaluations they took)
-    checked: tuple[frozenset[str], list[Diagnostic], int] | None = None
+    __slots__ = ("checked", "context", "instances", "layers", "loose", "older", "outline", "peak", "text")
+
+    def __init__(
+        self,
+        context: tuple[Any, ...],  # everything outside `layers` that results depend on
+        layers: list[Entry] | None = None,  # this version's top-level layers, in order
+        loose: dict[str, list[Entry]] | None = None,  # equal layers by text, to relocate
+        outline: Any = None,  # the parse's outline, for splicing the next version's text (splice.py)
+        text: str | None = None,  # the text whose lines and positions `layers` has
+        older: Memo | None = None,  # the generation before (its layers only): an edit undone finds them there
+        peak: int = 0,  # the most top-level layers a version has had
+    ) -> None:
+        self.context, self.outline, self.text, self.older, self.peak = context, outline, text, older, peak
+        self.layers: list[Entry] = [] if layers is None else layers
+        self.loose: dict[str, list[Entry]] = {} if loose is None else loose
+        self.instances: dict[tuple[Any, ...], Instance] = {}  # block uses, by what they see
+        # the unused blocks' checks: (the unused blocks, their diagnostics, the evaluations they took)
+        self.checked: tuple[frozenset[str], list[Diagnostic], int] | None = None
 
     def find(self, key: tuple[Any, ...], line: int, index: int, text: str | None) -> Entry | None:
         """The entry for a layer at this place (line and position in the version whose text is ``text``:
@@ -82,7 +87,7 @@ class Memo:
         peak = max(count, self.peak)
         loose = self.loose if len(self.loose) <= peak + 1024 else {}
         older = Memo(self.context, self.layers, text=self.text)
-        return Memo(context, [], {}, loose, outline, text, older, peak)
+        return Memo(context, [], loose, outline, text, older, peak)
 
     def keep(self, entry: Entry) -> None:
         self.layers.append(entry)
@@ -98,8 +103,7 @@ class Memo:
             del same_text[0]
 
 
-@dataclass(slots=True)
-class Instance:
+class Instance(NamedTuple):
     """The layers of one use of a block, as analysed: another use with the same arguments, input and
     context has the same layers, but for their position in the tree and what they refer to."""
 
@@ -212,8 +216,7 @@ def _shift(span: Span, delta: int) -> Span:
     return Span(span.start_line + delta, span.start_char, span.end_line + delta, span.end_char)
 
 
-@dataclass(slots=True)
-class _Move:
+class _Move(NamedTuple):
     """What a `Relocated` still has to copy: ``base`` (analysed, or copied in full) moved by ``delta``
     lines (those of its item, ``lo``..``hi``, in the base's coordinates) to position ``prefix``, with
     references to ``key`` (the producer the base was analysed with) pointing at ``producer``."""
@@ -237,8 +240,7 @@ class _Move:
             LayerResult.repetitions.__set__(layer, [_copies(rep, *args) for rep in base.repetitions])
 
 
-@dataclass(slots=True)
-class _Reinstate:
+class _Reinstate(NamedTuple):
     """What a `Reinstated` still has to copy: the layers of ``instance`` under this use of the block."""
 
     instance: Instance
@@ -272,7 +274,7 @@ class Deferred(LayerResult):
 
     __slots__ = ("_job",)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:  # as a LayerResult (dataclasses.replace)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # as a LayerResult
         self._job: _Move | _Reinstate | None = None
         super().__init__(*args, **kwargs)
 

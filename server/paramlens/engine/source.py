@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -63,10 +63,9 @@ _BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]|[\ud800-\udfff]")
 _BREAK_FOR = {"\r": "\n", "\x85": " ", "\u2028": " ", "\u2029": " "}
 
 
-@dataclass(slots=True)
-class Parsed:
+class Parsed(NamedTuple):
     root: Node | None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diagnostics: list[Diagnostic]  # a list of its own: tags found later are added
     partial: bool = False  # the root covers only the text before a syntax error
 
 
@@ -162,7 +161,7 @@ def parse(text: str) -> Parsed:
     except RecursionError:
         return Parsed(None, [_too_deep(text)])
     clamp_end(documents[0] if documents else None, text)  # before any span is taken from the nodes
-    parsed = _tagged(Parsed(documents[0] if documents else None), text)
+    parsed = _tagged(Parsed(documents[0] if documents else None, []), text)
     if len(documents) > 1:
         extra = documents[1]
         span = Span(extra.start_mark.line, 0, extra.start_mark.line, 0)

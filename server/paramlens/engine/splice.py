@@ -14,7 +14,7 @@ a whole parse would give; the tests compare both.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import yaml
 from yaml.error import Mark
@@ -43,16 +43,23 @@ class Unspliceable(Exception):
     """An item did not compose alone as it did in its document: parse the whole text instead."""
 
 
-@dataclass(slots=True)
 class Layers:
     """The top-level layer items of one version: positions always, nodes composed when asked for."""
 
-    text: str
-    positions: list[Position]
-    nodes: list[Node | None]
-    column: int = -1  # the dash column, when the items can be spliced (see Outline)
-    base: str | None = None  # the earlier text these items were spliced from
-    moves: tuple[int, int, int] = (0, 0, 0)  # items from this index on moved by (items, lines) since `base`
+    __slots__ = ("base", "column", "moves", "nodes", "positions", "text")
+
+    def __init__(
+        self,
+        text: str,
+        positions: list[Position],
+        nodes: list[Node | None],
+        column: int = -1,  # the dash column, when the items can be spliced (see Outline)
+        base: str | None = None,  # the earlier text these items were spliced from
+        moves: tuple[int, int, int] = (0, 0, 0),  # items from this index on moved by (items, lines) since `base`
+    ) -> None:
+        self.text, self.positions, self.nodes, self.column, self.base, self.moves = (
+            text, positions, nodes, column, base, moves
+        )  # fmt: skip
 
     def place(self, index: int) -> tuple[int, int]:
         """Where the item (0-based index) was in `base`: its line and 1-based index (its own, when fresh)."""
@@ -80,8 +87,7 @@ class Layers:
         return node
 
 
-@dataclass(slots=True)
-class Outline:
+class Outline(NamedTuple):
     """What the parse of one version leaves for splicing the next (see the module's docstring)."""
 
     text: str
