@@ -262,21 +262,9 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.HelpFormatter(prog, width=max(width, 40))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from .engine.infer import DTYPE_BYTES  # every command but `serve` analyses: the engine is needed anyway
+def _summary_args(p: argparse.ArgumentParser) -> None:
+    from .engine.infer import DTYPE_BYTES
 
-    parser = argparse.ArgumentParser(
-        prog="paramlens",
-        formatter_class=_formatter,
-        description="Exact parameter counts and output shapes of neural-network architectures written in YAML.",
-        epilog="Exit codes: 0 no error, 1 errors found, 2 unusable arguments or unreadable files.",
-    )
-    parser.add_argument("--version", action="version", version=f"paramlens {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    p = commands.add_parser(
-        "summary", formatter_class=_formatter, help="the layer table and totals of an architecture file"
-    )
     p.add_argument("file", metavar="FILE", help="an architecture file (*.arch.yaml), or - for standard input")
     p.add_argument("--json", action="store_true", help="print JSON (schema in docs/json-output.md)")
     p.add_argument("--depth", type=_depth, metavar="N", help="fold composites below nesting level N (1: top level)")
@@ -285,36 +273,61 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=cmd_summary)
 
-    p = commands.add_parser(
-        "check", formatter_class=_formatter, help="print diagnostics as path:line:col: severity: message [code]"
-    )
+
+def _check_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="architecture files or directories (their *.arch.yaml)")
     p.set_defaults(run=cmd_check)
 
-    p = commands.add_parser(
-        "show", formatter_class=_formatter, help="the file with counts and shapes inline, errors underlined"
-    )
+
+def _show_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE", help="an architecture file, or - for standard input")
     p.set_defaults(run=cmd_show)
 
-    p = commands.add_parser(
-        "kinds", formatter_class=_formatter, help="the layer kinds, or one kind's arguments and docs"
-    )
+
+def _kinds_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", nargs="?", metavar="NAME", help="a layer type (PyTorch or Keras name)")
     p.set_defaults(run=cmd_kinds)
 
-    p = commands.add_parser("export", formatter_class=_formatter, help="write the architecture as a PyTorch module")
+
+def _export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE", help="an architecture file without errors")
     p.add_argument("--torch", action="store_true", required=True, help="export PyTorch source (the only target)")
     p.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of standard output")
     p.set_defaults(run=cmd_export)
 
-    # `serve ARGS...` goes to the server's own parser (see main); listed here for --help
-    commands.add_parser(
-        "serve",
+
+# each command: its line in --help, and its arguments (`serve ARGS...` goes to the server's own parser)
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None] | None]] = {
+    "summary": ("the layer table and totals of an architecture file", _summary_args),
+    "check": ("print diagnostics as path:line:col: severity: message [code]", _check_args),
+    "show": ("the file with counts and shapes inline, errors underlined", _show_args),
+    "kinds": ("the layer kinds, or one kind's arguments and docs", _kinds_args),
+    "export": ("write the architecture as a PyTorch module", _export_args),
+    "serve": ("run the language server (stdio by default; --tcp HOST:PORT; serve --help)", None),
+}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``command``, that command's own, as the full parser would make it
+    (running a command builds only its parser: argparse looks up its translations for every parser and
+    argument it makes, which cost a few milliseconds of each start-up)."""
+    configure = COMMANDS[command][1] if command is not None else None
+    if configure is not None:
+        parser = argparse.ArgumentParser(prog=f"paramlens {command}", formatter_class=_formatter)
+        configure(parser)
+        return parser
+    parser = argparse.ArgumentParser(
+        prog="paramlens",
         formatter_class=_formatter,
-        help="run the language server (stdio by default; --tcp HOST:PORT; serve --help)",
+        description="Exact parameter counts and output shapes of neural-network architectures written in YAML.",
+        epilog="Exit codes: 0 no error, 1 errors found, 2 unusable arguments or unreadable files.",
     )
+    parser.add_argument("--version", action="version", version=f"paramlens {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (summary, configure) in COMMANDS.items():
+        p = commands.add_parser(name, formatter_class=_formatter, help=summary)
+        if configure is not None:
+            configure(p)
     return parser
 
 
@@ -357,7 +370,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv[:1] == ["serve"]:
             return cmd_serve(argv[1:])
-        args = build_parser().parse_args(argv)
+        if argv and argv[0] in COMMANDS:
+            args = build_parser(argv[0]).parse_args(argv[1:])
+        else:  # no command, an unknown one, or --help / --version: the full parser says what there is
+            args = build_parser().parse_args(argv)
         return args.run(args)
     except Unusable as exc:
         print(f"paramlens: {exc}", file=sys.stderr)

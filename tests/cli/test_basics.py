@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
 
 from paramlens import __version__
+from paramlens.cli import build_parser
 
 from .common import SEED_2D, run
 
@@ -31,6 +33,24 @@ def test_check_imports_neither_the_lsp_stack_nor_rich() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code, str(SEED_2D)], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "[]"
+
+
+def test_check_imports_no_dataclasses() -> None:
+    """A third of `paramlens check`'s start-up was creating dataclasses (and importing `inspect` for them)."""
+    code = (
+        "import sys; from paramlens.cli import main; main(['check', sys.argv[1]]); "
+        "print(sorted(set(sys.modules) & {'dataclasses', 'inspect', 'shutil', 'difflib'}))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(SEED_2D)], capture_output=True, text=True, check=True)
+    assert proc.stdout.splitlines()[-1] == "[]"
+
+
+def test_a_command_alone_parses_as_the_full_parser_does() -> None:
+    full = build_parser()
+    commands = next(a for a in full._actions if isinstance(a, argparse._SubParsersAction))
+    for name, own in commands.choices.items():
+        if name != "serve":  # parsed by the server itself
+            assert build_parser(name).format_help() == own.format_help(), name
 
 
 def test_imports_resolve_relative_to_the_importing_file(cli, tmp_path: Path, monkeypatch) -> None:
