@@ -4,8 +4,12 @@ A keystroke changes one layer; analysing the other thousands again would cost fa
 the text. Each top-level layer is remembered under what determines its result: its own text, its
 column, the shape flowing into it and where that shape came from. When the next version has the same
 layer with the same input, its result is taken as it was, or, when lines or layers were inserted
-above it, relocated: a copy with its lines and position shifted (references to the layers that
-produced its inferred sizes point at their new versions, so every text derived from them is current).
+above it, relocated: moved to its new lines and position (references to the layers that produced its
+inferred sizes point at their new versions, so every text derived from them is current).
+
+Copies are made when first read, not when made (`Deferred`): what lies below a moved layer, and the
+layers of a block use that shares an earlier use's analysis. The next keystroke usually makes them
+obsolete before anything reads them, and the layers of most uses are never shown at all.
 """
 
 from __future__ import annotations
