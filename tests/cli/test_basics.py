@@ -36,10 +36,11 @@ def test_check_imports_neither_the_lsp_stack_nor_rich() -> None:
 
 
 def test_check_imports_no_dataclasses() -> None:
-    """A third of `paramlens check`'s start-up was creating dataclasses (and importing `inspect` for them)."""
+    """A third of `paramlens check`'s start-up was creating dataclasses (and importing `inspect` for them);
+    `ast` is for files with `${…}` expressions, `difflib` for suggestions."""
     code = (
         "import sys; from paramlens.cli import main; main(['check', sys.argv[1]]); "
-        "print(sorted(set(sys.modules) & {'dataclasses', 'inspect', 'shutil', 'difflib'}))"
+        "print(sorted(set(sys.modules) & {'dataclasses', 'inspect', 'shutil', 'difflib', 'ast'}))"
     )
     proc = subprocess.run([sys.executable, "-c", code, str(SEED_2D)], capture_output=True, text=True, check=True)
     assert proc.stdout.splitlines()[-1] == "[]"
