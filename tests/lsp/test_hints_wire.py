@@ -61,3 +61,15 @@ def test_windows_sliced_from_the_whole_document_equal_windows_rendered_alone() -
         sliced = json.loads(hints.encoded_hints(whole, settings, start, end).data)
         alone = json.loads(hints.encoded_hints(entry(), settings, start, end).data)
         assert sliced == alone == [h for h in everything if start <= h["position"]["line"] <= end]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+def test_a_line_end_is_where_a_position_at_its_end_is(encoding) -> None:
+    """Hints are placed with `Lines.end`, which makes no lsprotocol object: the same place, clamped alike."""
+    from paramlens.lsp.positions import Lines
+
+    lines = Lines("input: [3]\nlayers:\n  - Conv2d: 8   # 3×3 → 𝒙\n", encoding)
+    for line in range(-2, len(lines) + 2):
+        expected = lines.position(line, len(lines.text(line)))
+        assert lines.end(line) == (expected.line, expected.character), line
+    assert lines.end(2)[1] == {"utf-8": 31, "utf-16": 26, "utf-32": 25}[encoding]

@@ -180,14 +180,9 @@ def _placed_hints(entry: Entry, settings: Settings, start: int, end: int) -> lis
 
     def add(line: int, parts: list[Json]) -> None:
         if parts and line not in hints and start <= line <= end:
-            position = entry.lines.end_of_line(line)
-            hints[line] = _dumps(
-                {
-                    "position": {"line": position.line, "character": position.character},
-                    "label": parts,
-                    "paddingLeft": True,
-                }
-            )
+            at, character = entry.lines.end(line)
+            position = b'{"position": {"line": %d, "character": %d}, "label": ' % (at, character)
+            hints[line] = position + _dumps(parts) + b', "paddingLeft": true}'
 
     key = analysis.layers_key
     if settings.totals and key is not None:

@@ -64,7 +64,16 @@ class Lines:
         )
 
     def end_of_line(self, line: int) -> types.Position:
-        return self.position(line, len(self.text(line)))
+        line, character = self.end(line)
+        return types.Position(line=line, character=character)
+
+    def end(self, line: int) -> tuple[int, int]:
+        """The end of a line as (line, client units), clamped into the document: `end_of_line` without an
+        lsprotocol object (the whole document's hints are tens of thousands of them)."""
+        if line < 0:
+            return 0, 0
+        line = min(line, len(self.lines) - 1)
+        return line, self._units(self.lines[line])
 
     def contains(self, position: types.Position) -> bool:
         """Whether a client position lies in the document (at most at the end of its line)."""
