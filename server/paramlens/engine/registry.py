@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
+from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from .analysis import Argument, Origin
@@ -245,16 +246,10 @@ def default_of(arg: Arg, spatial: int) -> Any:
     return coerced
 
 
-_DEFAULTS: dict[str, tuple[Kind, dict[str, Argument]]] = {}
-
-
+@cache  # a kind hashes as itself
 def defaults(kind: Kind) -> dict[str, Argument]:
     """Each argument's default, resolved once per kind (shared, immutable)."""
-    known = _DEFAULTS.get(kind.name)
-    if known is None or known[0] is not kind:
-        args = {arg.name: Argument(arg.name, default_of(arg, kind.spatial), Origin("default")) for arg in kind.args}
-        known = _DEFAULTS[kind.name] = (kind, args)
-    return known[1]
+    return {arg.name: Argument(arg.name, default_of(arg, kind.spatial), Origin("default")) for arg in kind.args}
 
 
 def _load_kinds() -> None:

@@ -210,7 +210,7 @@ def _arguments(arguments: dict[str, Argument], delta: int, refs: dict[int, Any])
         if source is not None and id(source) in refs:
             origin = Origin(origin.how, refs[id(source)], origin.input_span)
         if delta and span is not None:
-            span = Span(span.start_line + delta, span.start_char, span.end_line + delta, span.end_char)
+            span = _shift(span, delta)
         if origin is not arg.origin or span is not arg.span:
             changed[name] = Argument(name, arg.value, origin, span, arg.expr)
     return {**arguments, **changed} if changed else arguments
