@@ -63,6 +63,29 @@ def test_shutdown_and_exit() -> None:
         proc.kill()
 
 
+def test_shutdown_while_a_handler_waits_for_the_client() -> None:
+    """initialize (the client answers workspace/configuration), initialized, shutdown: the server's
+    `initialized` handler is still waiting for its configuration request when shutdown cancels it, and
+    shutdown must still answer null (pygls 2.1.1 answered "dictionary changed size during iteration")."""
+    proc = subprocess.Popen(SERVER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        capabilities = {"workspace": {"configuration": True}}
+        _send(proc, {"id": 1, "method": "initialize", "params": {"capabilities": capabilities}})
+        assert "capabilities" in _receive(proc)["result"]
+        _send(proc, {"method": "initialized", "params": {}})
+        first = _receive(proc)  # the handler is now pending on our answer, which never comes
+        assert first["method"] == "workspace/configuration", first
+        _send(proc, {"id": 2, "method": "shutdown"})
+        while "method" in (message := _receive(proc)):
+            pass
+        assert message == {"jsonrpc": "2.0", "id": 2, "result": None}
+        _send(proc, {"method": "exit"})
+        assert proc.wait(timeout=5) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def test_serve_help() -> None:
     out = subprocess.run([sys.executable, "-m", "paramlens.lsp.server", "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "--tcp HOST:PORT" in out.stdout

@@ -8,6 +8,9 @@ import pytest
 from lsp_harness import EXAMPLES, FILES, flat, open_doc
 from lsprotocol import types
 
+from paramlens.engine import analyse
+from paramlens.export.torch import to_torch_source
+
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 SEED = (EXAMPLES / "seed-cnn-2d.arch.yaml").read_text()
@@ -89,9 +92,15 @@ async def test_summary_and_export_requests(client) -> None:
     other = await open_doc(client, "key: value\n")
     assert await _request(client, "paramlens/summary", {"uri": other.uri}) is None
     exported = await _request(client, "paramlens/exportTorch", {"uri": doc.uri})
-    assert set(exported) in ({"source"}, {"error"})
-    if "source" in exported:
-        assert "nn.Conv2d(3, 16" in exported["source"].replace("in_channels=", "").replace("out_channels=", "")
+    assert exported == {"source": to_torch_source(analyse(SEED), name="Seed CNN 2D")}  # the CLI's export, exactly
+    assert "nn.Conv2d(3, 16" in exported["source"].replace("in_channels=", "").replace("out_channels=", "")
+    broken = await open_doc(client, SEED.replace("Conv2d", "Conv2x", 1))
+    assert await _request(client, "paramlens/exportTorch", {"uri": broken.uri}) == {
+        "error": "The architecture has errors: fix them before exporting (see Problems)."
+    }
+    assert await _request(client, "paramlens/exportTorch", {"uri": other.uri}) == {
+        "error": "Not an architecture file open in the editor."
+    }
 
 
 async def test_robustness(client) -> None:

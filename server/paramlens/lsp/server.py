@@ -21,7 +21,7 @@ import os
 import sys
 import threading
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Generator
 from types import ModuleType
 from typing import Any, BinaryIO, TypeVar
 from urllib.parse import unquote
@@ -31,7 +31,7 @@ from pygls.capabilities import get_capability
 from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
 from pygls.io_ import StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
+from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from .. import __version__
 from . import textsync, transport
@@ -105,6 +105,20 @@ class Protocol(LanguageServerProtocol):
     def _forget(self, msg_id: Any, future: Any) -> None:
         if self._request_futures.get(msg_id) is future:
             del self._request_futures[msg_id]
+
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args: Any) -> Generator[Any, Any, None]:
+        """pygls' shutdown, cancelling over a copy of the pending futures. Cancelling a future runs its
+        done-callbacks at once (``_forget``, pygls' own ``_send_handler_result``), and they remove it from
+        the dict pygls 2.1.1 iterates: shutdown was answered with "dictionary changed size during
+        iteration" whenever a handler was pending (always, right after ``initialized``)."""
+        if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
+            yield user_handler, args, None
+        current = self.msg_id  # the shutdown request's own future stays
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current and not future.done():
+                future.cancel()
+        self._shutdown = True
 
     def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
         """A result that a feature has already encoded (``transport.Encoded``) goes out as it is, without
