@@ -105,7 +105,7 @@ def analyse(parsed: Parsed, text: str, key: str | None = None, scale: str | None
                 continue
             other = header._replace(scale=letter, depth=numbers[0], width=numbers[1], max_channels=numbers[2])
             analysis.scales[letter] = None if missing else build(rows, other, imgsz, quiet=True).total
-    analysis.memo, shift = check_shift(memo, rows, built.results)
+    analysis.memo, shift = check_shift(memo, rows, text)
     diagnostics += shift
     analysis.diagnostics += diagnostics
     analysis.diagnostics.sort(key=lambda d: (d.span.start_line, d.span.start_char))
