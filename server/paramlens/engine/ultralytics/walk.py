@@ -365,21 +365,29 @@ class _Walk:
                 c2 = None if None in widths else sum(widths)
             elif branch == "detect":
                 widths = [ch[x] for x in f]
+                if None in widths:
+                    return self.unknown(result, c2)  # a width upstream is unknown: that row says why
                 args.extend([h.reg_max, h.end2end, widths])
                 if m in ("Segment", "YOLOESegment", "Segment26", "YOLOESegment26"):
                     if len(args) < 6 or not _number(args[2]):
                         raise BuildError(f"{m} needs [nc, nm, npr]: its third argument, npr, is width-scaled")
                     args[2] = make_divisible(min(args[2], h.max_channels) * h.width, 8)
-            elif branch == "depth":
-                args = [*args[:1], [ch[x] for x in f]]
-            elif branch == "append_ch":
-                args.append([ch[x] for x in f])
-            elif branch == "insert_ch":
-                args.insert(1, [ch[x] for x in f])
+            elif branch in ("depth", "append_ch", "insert_ch"):
+                widths = [ch[x] for x in f]
+                if None in widths:
+                    return self.unknown(result, c2)
+                if branch == "depth":
+                    args = [*args[:1], widths]
+                elif branch == "append_ch":
+                    args.append(widths)
+                else:
+                    args.insert(1, widths)
             elif branch == "cblinear":
                 if not args:
                     raise BuildError("CBLinear needs [[c2s...]]")
                 c2 = args[0]
+                if ch[f] is None:
+                    return self.unknown(result, c2)
                 args = [ch[f], c2, *args[1:]]
             elif branch == "cbfuse":
                 c2 = ch[f[-1]]
@@ -391,7 +399,7 @@ class _Walk:
             else:
                 c2 = ch[f]
         except BuildError as exc:
-            self.report(exc.code, f"{m}: {exc.message}.", info["args_span"])
+            self.report(exc.code, _said(m, exc.message), info["args_span"])
             return self.unknown(result)
         self.c2 = c2
         info["arguments"] = args
@@ -521,7 +529,7 @@ class _Walk:
         return found
 
     def failed(self, row: Row, result: LayerResult, info: dict[str, Any], m: str, exc: BuildError) -> None:
-        self.report(exc.code, f"{m}: {exc.message}.", info["args_span"])
+        self.report(exc.code, _said(m, exc.message), info["args_span"])
         result.param_count = result.trainable_count = result.buffer_count = None
         return None
 
@@ -573,6 +581,8 @@ class _Walk:
             return None
         first = xs[0]
         spans = row.from_spans()
+        if any(not shapes.known(x) for x in xs):
+            return None  # a size upstream is unknown (that row says why)
         for x, s, span in zip(xs[1:], sources[1:], spans[1:], strict=False):
             if len(x) != len(first) or tuple(x[1:]) != tuple(first[1:]):
                 a = "the input" if sources[0] < 0 else f"row {sources[0]}"
@@ -709,6 +719,12 @@ class _Walk:
             output_shape=ctx.out, param_count=count, trainable_count=count,
             buffer_count=sum(t.numel for t in ctx.buffers),
         )  # fmt: skip
+
+
+def _said(m: str, message: str) -> str:
+    """``C2PSA: …`` unless the message names the module first already; one final full stop."""
+    text = message if message.startswith(m) else f"{m}: {message}"
+    return text if text.endswith(".") else text + "."
 
 
 def _number(v: Any) -> bool:
