@@ -101,7 +101,9 @@ def analyse(parsed: Parsed, text: str, key: str | None = None, scale: str | None
         analysis.scales_key = node_span(top["scales"][0])
         analysis.scales = partial(_scale_totals, rows, header, scales, imgsz, total, missing)
     analysis.memo, shift = check_shift(memo, rows, text)
-    diagnostics += shift
+    if shift:  # what a stale index breaks (a Concat of two sizes, a reach past the row) is said by it
+        places = {d.span for d in shift}
+        diagnostics = [d for d in diagnostics if d.span not in places] + shift
     analysis.diagnostics += diagnostics
     analysis.diagnostics.sort(key=lambda d: (d.span.start_line, d.span.start_char))
     return analysis
