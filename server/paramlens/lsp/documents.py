@@ -45,7 +45,7 @@ WAIT = 0.5  # seconds a request waits for the analysis of the current version of
 INLINE_CHARS = 16_384
 INLINE_SECONDS = 0.002
 OVERRUN = 0.25  # seconds: a quick-lane analysis running longer hands the lane to another thread
-_ARCHITECTURE = re.compile(r"^(?:layers|blocks)\s*:", re.MULTILINE)
+_ARCHITECTURE = re.compile(r"^(?:layers|blocks|backbone|head)\s*:", re.MULTILINE)  # native or Ultralytics
 
 
 @dataclass(slots=True)
