@@ -85,14 +85,17 @@ def resolve_import(importing: str | None, relpath: str) -> tuple[str, str] | Non
         return None
 
 
-def load(path: str, dtype: str | None = None) -> tuple[str, Analysis]:
-    """Read and analyse one file, with imports resolved from disk; ``dtype`` overrides the file's."""
+def load(
+    path: str, dtype: str | None = None, scale: str | None = None, imgsz: int | None = None
+) -> tuple[str, Analysis]:
+    """Read and analyse one file, with imports resolved from disk; ``dtype`` overrides the file's;
+    ``scale`` and ``imgsz`` apply to Ultralytics model files."""
     from .engine import analyse
     from .engine.infer import DTYPE_BYTES
 
     text = read_source(path)
     key = None if path == "-" else os.path.realpath(path)
-    analysis = analyse(text, key=key, resolve=resolve_import)
+    analysis = analyse(text, key=key, resolve=resolve_import, scale=scale, imgsz=imgsz)
     if dtype is not None:
         analysis.totals = analysis.totals._replace(dtype=dtype, bytes_per_param=DTYPE_BYTES[dtype])
     return text, analysis
@@ -101,12 +104,14 @@ def load(path: str, dtype: str | None = None) -> tuple[str, Analysis]:
 def not_architecture(path: str) -> str:
     return (
         f"{path} is not an architecture file: its top level is not a mapping with `layers` or `blocks` "
-        "(the format: docs/format.md)"
+        "(the format: docs/format.md), nor an Ultralytics model with `backbone` and `head` rows"
     )
 
 
-def load_architecture(path: str, dtype: str | None = None) -> tuple[str, Analysis]:
-    text, analysis = load(path, dtype)
+def load_architecture(
+    path: str, dtype: str | None = None, scale: str | None = None, imgsz: int | None = None
+) -> tuple[str, Analysis]:
+    text, analysis = load(path, dtype, scale, imgsz)
     if not analysis.is_architecture:
         raise Unusable(not_architecture(path))
     return text, analysis
@@ -132,7 +137,7 @@ def expand(paths: Sequence[str]) -> list[str]:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    _text, analysis = load_architecture(args.file, args.dtype)
+    _text, analysis = load_architecture(args.file, args.dtype, args.scale, args.imgsz)
     if args.json:
         import json
 
@@ -153,7 +158,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     files, unreadable, skipped, found = expand(args.files), 0, 0, []
     for path in files:
         try:
-            _text, analysis = load(path)
+            _text, analysis = load(path, None, args.scale, args.imgsz)
         except Unusable as exc:
             print(f"paramlens: {exc}", file=sys.stderr)
             unreadable += 1
@@ -177,7 +182,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    text, analysis = load_architecture(args.file)
+    text, analysis = load_architecture(args.file, None, args.scale, args.imgsz)
     if sys.stdout.isatty():
         from .render.inline import print_show
 
@@ -262,6 +267,26 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.HelpFormatter(prog, width=max(width, 40))
 
 
+def _imgsz(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65536:
+        raise argparse.ArgumentTypeError(f"must be a positive number of pixels, e.g. 640, not {text!r}")
+    return int(text)
+
+
+def _scale(text: str) -> str:
+    if not text or len(text) > 16 or not text.isalnum():
+        raise argparse.ArgumentTypeError(f"must be a letter of the file's `scales:` (n, s, m, l, x), not {text!r}")
+    return text
+
+
+def _ultralytics_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--scale", type=_scale, metavar="X", help="Ultralytics files: the scale to build (default: the file name's, "
+        "else the first of `scales:`)",
+    )  # fmt: skip
+    p.add_argument("--imgsz", type=_imgsz, metavar="N", help="Ultralytics files: image size of the shapes (640)")
+
+
 def _summary_args(p: argparse.ArgumentParser) -> None:
     from .engine.infer import DTYPE_BYTES
 
@@ -271,16 +296,19 @@ def _summary_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--dtype", choices=list(DTYPE_BYTES), help="parameter type for the size in bytes (default: the file's, float32)"
     )
+    _ultralytics_args(p)
     p.set_defaults(run=cmd_summary)
 
 
 def _check_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="architecture files or directories (their *.arch.yaml)")
+    _ultralytics_args(p)
     p.set_defaults(run=cmd_check)
 
 
 def _show_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE", help="an architecture file, or - for standard input")
+    _ultralytics_args(p)
     p.set_defaults(run=cmd_show)
 
 

@@ -56,6 +56,7 @@ BASE_BUDGET = 10_000
 LINE_BUDGET = 20
 MAX_DEPTH = 64  # nesting of composites and blocks
 PASS_THROUGH = ("activation", "dropout", "norm", "shape")  # families whose shape-keeping layers set no size
+_ULTRALYTICS = re.compile(r"^(?:backbone|head)\s*:", re.MULTILINE)  # cheap test before any parse
 _TOP_WORD = re.compile(r"^\ufeff?(?:layers|blocks|input)\b", re.MULTILINE)
 
 # (importing document's key or None, path as written) -> (resolved key, text); or why it cannot be read,
@@ -1054,18 +1055,41 @@ def _rank_hint(kind: Kind, r: int) -> str:
 
 
 def analyse(
-    text: str, *, key: str | None = None, resolve: Resolver | None = None, memo: Memo | None = None
+    text: str,
+    *,
+    key: str | None = None,
+    resolve: Resolver | None = None,
+    memo: Any = None,
+    scale: str | None = None,
+    imgsz: int | None = None,
 ) -> Analysis:
-    """Analyse an architecture document. ``key`` names it for imports; ``resolve`` reads imported
-    files (the engine does no I/O of its own). ``memo``, the ``analysis.memo`` of an earlier version
-    of the same document, lets unchanged layers be reused instead of analysed again."""
+    """Analyse an architecture document. ``key`` names it for imports (and, for an Ultralytics model
+    file, gives the scale its name implies); ``resolve`` reads imported files (the engine does no I/O of
+    its own). ``memo``, the ``analysis.memo`` of an earlier version of the same document, lets unchanged
+    layers be reused instead of analysed again. ``scale`` and ``imgsz`` apply to Ultralytics files."""
     collecting = gc.isenabled()
     gc.disable()  # the parse allocates a node per value; a collection in the middle can triple the time
     try:
-        return _analyse(text, key, resolve, memo)
+        if _ULTRALYTICS.search(text) is not None:
+            found = _ultralytics(text, key, memo, scale, imgsz)
+            if found is not None:
+                return found
+        return _analyse(text, key, resolve, memo if isinstance(memo, Memo) else None)
     finally:
         if collecting:
             gc.enable()
+
+
+def _ultralytics(text: str, key: str | None, memo: Any, scale: str | None, imgsz: int | None) -> Analysis | None:
+    """The analysis of an Ultralytics model file (a mapping with `backbone` and `head` rows), or None
+    for any other text. Its front-end is imported only for such a file."""
+    text = normalise(text)
+    parsed = parse(text)
+    from . import ultralytics
+
+    if ultralytics.looks_like(parsed.root) or (parsed.partial and ultralytics.looks_like_text(text)):
+        return ultralytics.analyse(parsed, text, key, scale, imgsz, memo)
+    return None
 
 
 def _analyse(text: str, key: str | None, resolve: Resolver | None, memo: Memo | None) -> Analysis:
