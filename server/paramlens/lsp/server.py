@@ -270,7 +270,7 @@ class ParamlensServer(LanguageServer):
         old, self.settings = self.settings, new
         if old == new:
             return
-        if (old.files, old.max_file_size) != (new.files, new.max_file_size):
+        if (old.files, old.max_file_size, old.analysis_key) != (new.files, new.max_file_size, new.analysis_key):
             self.docs.reanalyse_all()
         else:
             self.refresh_views()
