@@ -441,6 +441,9 @@ class Documents:
             self.scales.pop(uri, None)
         else:
             self.scales[uri] = scale
+        old = self.entries.get(uri)
+        if old is not None:  # of another scale: requests wait for the new build (its memo is still reused)
+            old.version = None
         self.request(uri, unseen=True)
 
     def close(self, uri: str) -> None:

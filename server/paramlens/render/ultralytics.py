@@ -185,3 +185,15 @@ def scales_hover(analysis: Analysis, why: str, markdown: bool = True) -> str:
                  "(\"auto\": as Ultralytics would build it)."),
     )  # fmt: skip
     return t.render()
+
+
+def model_hover(analysis: Analysis, markdown: bool = True) -> str:
+    """On `backbone:`: the scale and image size the model is built at, every scale's total, the summary."""
+    from .hover import model_hover as summary
+
+    t = _Text(markdown)
+    built = f"scale {t.bold(analysis.scale)}" if analysis.scale else "no `scales:` (depth and width multiples)"
+    t.para(f"{t.bold('Ultralytics model')} · {built} · imgsz {analysis.imgsz} · {len(analysis.layers)} rows")
+    if analysis.scales:
+        t.para(f"{t.bold('Scales')} {scales_line(analysis)}")
+    return t.render() + "\n\n" + summary(analysis, markdown)
