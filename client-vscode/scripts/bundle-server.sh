@@ -19,6 +19,7 @@ fi
 rm -rf schemas bundled
 mkdir -p schemas bundled/libs
 cp "$SCHEMA" schemas/
+cp "$REPO/schemas/ultralytics.schema.json" schemas/  # Ultralytics model files (yolo*.yaml, rtdetr*.yaml)
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT

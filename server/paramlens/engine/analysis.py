@@ -340,7 +340,7 @@ class Analysis:
         "dialect",
         "scale",
         "imgsz",
-        "scales",
+        "_scales",  # see `scales`
         "scales_key",
     )
 
@@ -363,11 +363,23 @@ class Analysis:
         self.dialect = "paramlens"
         self.scale: str | None = None
         self.imgsz: int | None = None
-        self.scales: dict[str, int | None] | None = None
+        self._scales: Any = None
         self.scales_key: Span | None = None
 
     def __repr__(self) -> str:
         return f"<Analysis {self.name!r}: {len(self.layers)} layers, {len(self.diagnostics)} diagnostics>"
+
+    @property
+    def scales(self) -> dict[str, int | None] | None:
+        """Every scale's total parameters (Ultralytics files with `scales:`; None otherwise). The other
+        scales are built when first asked for: a keystroke's diagnostics do not wait for them."""
+        if callable(self._scales):
+            self._scales = self._scales()
+        return self._scales
+
+    @scales.setter
+    def scales(self, value: Any) -> None:
+        self._scales = value
 
     @property
     def has_errors(self) -> bool:

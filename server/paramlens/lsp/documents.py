@@ -42,7 +42,7 @@ WAIT = 0.5  # seconds a request waits for the analysis of the current version of
 # the analysis thread and back would cost more than the analysis
 INLINE_CHARS = 16_384
 INLINE_SECONDS = 0.002
-_ARCHITECTURE = re.compile(r"^(?:layers|blocks|backbone|head)\s*:", re.MULTILINE)
+_ARCHITECTURE = re.compile(r"^(?:layers|blocks|backbone|head)\s*:", re.MULTILINE)  # native or Ultralytics
 
 
 @dataclass(slots=True)

@@ -9,6 +9,7 @@ and checks the `from` indices against the previous version (the index-shift fix,
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import PurePath
 from typing import Any
 
@@ -17,7 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ..analysis import Analysis, Diagnostic, Severity, Span, Totals
 from ..source import Parsed, node_span
 from . import modules  # noqa: F401  (registers the modules)
-from .rows import read_rows, top_keys, value
+from .rows import Row, read_rows, top_keys, value
 from .stale import Memo, check_shift
 from .walk import Header, build
 
@@ -98,18 +99,27 @@ def analyse(parsed: Parsed, text: str, key: str | None = None, scale: str | None
     analysis.totals = Totals(total, trainable, None if total is None else total - trainable, buffers)  # type: ignore[operator]
     if scales:
         analysis.scales_key = node_span(top["scales"][0])
-        analysis.scales = {}
-        for letter, numbers in scales.items():
-            if letter == header.scale:
-                analysis.scales[letter] = total
-                continue
-            other = header._replace(scale=letter, depth=numbers[0], width=numbers[1], max_channels=numbers[2])
-            analysis.scales[letter] = None if missing else build(rows, other, imgsz, quiet=True).total
-    analysis.memo, shift = check_shift(memo, rows, built.results)
-    diagnostics += shift
+        analysis.scales = partial(_scale_totals, rows, header, scales, imgsz, total, missing)
+    analysis.memo, shift = check_shift(memo, rows, text)
+    if shift:  # what a stale index breaks (a Concat of two sizes, a reach past the row) is said by it
+        places = {d.span for d in shift}
+        diagnostics = [d for d in diagnostics if d.span not in places] + shift
     analysis.diagnostics += diagnostics
     analysis.diagnostics.sort(key=lambda d: (d.span.start_line, d.span.start_char))
     return analysis
+
+
+def _scale_totals(rows: list[Row], header: Header, scales: dict[str, tuple[float, float, float]], imgsz: int,
+                  total: int | None, missing: bool) -> dict[str, int | None]:  # fmt: skip
+    """Each scale's total: the one analysed, and the others built for their counts only."""
+    totals: dict[str, int | None] = {}
+    for letter, (depth, width, max_channels) in scales.items():
+        if letter == header.scale or missing:
+            totals[letter] = None if missing else total
+        else:
+            other = header._replace(scale=letter, depth=depth, width=width, max_channels=max_channels)
+            totals[letter] = build(rows, other, imgsz, quiet=True).total
+    return totals
 
 
 def _header(top: dict[str, tuple[Node, Node]], key: str | None, scale: str | None,

@@ -28,8 +28,8 @@ class Row:
     """One row as written."""
 
     __slots__ = (
-        "args", "args_node", "from_", "from_node", "index", "module", "module_node", "n", "n_node", "node",
-        "problem", "section",
+        "_spans", "args", "args_node", "from_", "from_node", "index", "module", "module_node", "n", "n_node",
+        "node", "problem", "section",
     )  # fmt: skip
 
     def __init__(self, index: int, node: Node, section: str) -> None:
@@ -40,16 +40,27 @@ class Row:
         self.args: Any = None
         self.from_node = self.n_node = self.module_node = self.args_node = node
         self.problem: Problem | None = None
+        self._spans: tuple[Any, ...] | None = None
+
+    def spans(self) -> tuple[Span, Span, Span, Span, Span, list[Span]]:
+        """The row's, its `from`'s, its repeats', its module's and its arguments' spans, and each `from`
+        index's (computed once: every scale's build asks)."""
+        if self._spans is None:
+            f = self.from_node
+            items = [node_span(n) for n in f.value] if isinstance(f, SequenceNode) else [node_span(f)]
+            self._spans = (
+                node_span(self.node), node_span(f), node_span(self.n_node), node_span(self.module_node),
+                node_span(self.args_node), items,
+            )  # fmt: skip
+        return self._spans  # type: ignore[return-value]
 
     @property
     def span(self) -> Span:
-        return node_span(self.node)
+        return self.spans()[0]
 
     def from_spans(self) -> list[Span]:
         """The span of each `from` index (one for an int)."""
-        if isinstance(self.from_node, SequenceNode):
-            return [node_span(n) for n in self.from_node.value]
-        return [node_span(self.from_node)]
+        return self.spans()[5]
 
 
 def value(node: Node, room: list[int] | None = None) -> Any:

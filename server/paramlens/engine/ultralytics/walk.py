@@ -29,6 +29,7 @@ HEADS = DETECT_HEADS | {"v10Detect", "RTDETRDecoder", "Classify", "SemanticSegme
 NOT_LEGACY = frozenset(("C3k2", "A2C2f", "C2fCIB"))
 NOT_A_MAP = "not-a-map"  # the output of a row that is no single feature map (a head, CBLinear's tuple)
 _LOCALS = ("nc", "kpt_shape", "reg_max", "end2end", "depth", "width", "max_channels", "scale", "act")
+_CONSTANTS = {"None": None, "True": True, "False": False}
 _IDENT = re.compile(r"^[A-Za-z_]\w*$")
 # torch.nn classes paramlens counts with its own kinds, and the module file torch defines them in
 _TORCH_FILES = {
@@ -47,6 +48,10 @@ for _pool in ("MaxPool", "AvgPool", "AdaptiveAvgPool", "AdaptiveMaxPool"):
         _TORCH_FILES[_pool + _d] = "pooling"
 for _drop in ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout"):
     _TORCH_FILES[_drop] = "dropout"
+
+
+_BUILT: dict[tuple[Any, ...], LayerResult] = {}  # modules built, by what they depend on (see _Walk.cached)
+_BUILT_MAX = 4096
 
 
 class Header(NamedTuple):
@@ -127,20 +132,22 @@ class _Walk:
     def row(self, row: Row) -> LayerResult:
         i = row.index
         net = self.net
-        net.span, net.type_span, net.path = row.span, node_span(row.module_node), (i,)
+        span, from_span, n_span, module_span, args_span, from_spans = row.spans()
+        net.span, net.type_span, net.path = span, module_span, (i,)
         result = LayerResult(
-            str(row.module) if isinstance(row.module, str) else "?", "block", row.span, net.type_span, (i,),
+            str(row.module) if isinstance(row.module, str) else "?", "block", span, module_span, (i,),
             written_type=row.module if isinstance(row.module, str) else None,
         )  # fmt: skip
         info = dict(
             index=i, from_=row.from_, sources=(), repeats=row.n, module="", arguments=None, arguments_text="",
-            from_span=node_span(row.from_node), from_spans=tuple(row.from_spans()), n_span=node_span(row.n_node),
-            args_span=node_span(row.args_node), c1=None, c1_row=None,
+            from_span=from_span, from_spans=tuple(from_spans), n_span=n_span, args_span=args_span, c1=None,
+            c1_row=None,
         )  # fmt: skip
         try:
             return self._row(row, result, info)
         finally:
-            result.row = RowInfo(**info)
+            if not self.quiet:
+                result.row = RowInfo(**info)
 
     def unknown(self, result: LayerResult, c2: Any = None, out: Any = None) -> LayerResult:
         result.param_count = result.trainable_count = result.buffer_count = None
@@ -234,7 +241,9 @@ class _Walk:
         if a in ("ch", "i", "n", "c1", "c2", "f", "m", "args", "layers", "save", "d"):
             raise BuildError(f"{a!r} names one of parse_model's own variables; paramlens does not evaluate it. "
                              "Write the value itself.", "unsupported-module")  # fmt: skip
-        if _IDENT.match(a) and a not in ("True", "False", "None"):
+        if a in _CONSTANTS:
+            return _CONSTANTS[a]
+        if _IDENT.match(a):
             return a  # ast.literal_eval raises ValueError: the text stays
         import ast
 
@@ -356,21 +365,29 @@ class _Walk:
                 c2 = None if None in widths else sum(widths)
             elif branch == "detect":
                 widths = [ch[x] for x in f]
+                if None in widths:
+                    return self.unknown(result, c2)  # a width upstream is unknown: that row says why
                 args.extend([h.reg_max, h.end2end, widths])
                 if m in ("Segment", "YOLOESegment", "Segment26", "YOLOESegment26"):
                     if len(args) < 6 or not _number(args[2]):
                         raise BuildError(f"{m} needs [nc, nm, npr]: its third argument, npr, is width-scaled")
                     args[2] = make_divisible(min(args[2], h.max_channels) * h.width, 8)
-            elif branch == "depth":
-                args = [*args[:1], [ch[x] for x in f]]
-            elif branch == "append_ch":
-                args.append([ch[x] for x in f])
-            elif branch == "insert_ch":
-                args.insert(1, [ch[x] for x in f])
+            elif branch in ("depth", "append_ch", "insert_ch"):
+                widths = [ch[x] for x in f]
+                if None in widths:
+                    return self.unknown(result, c2)
+                if branch == "depth":
+                    args = [*args[:1], widths]
+                elif branch == "append_ch":
+                    args.append(widths)
+                else:
+                    args.insert(1, widths)
             elif branch == "cblinear":
                 if not args:
                     raise BuildError("CBLinear needs [[c2s...]]")
                 c2 = args[0]
+                if ch[f] is None:
+                    return self.unknown(result, c2)
                 args = [ch[f], c2, *args[1:]]
             elif branch == "cbfuse":
                 c2 = ch[f[-1]]
@@ -382,11 +399,12 @@ class _Walk:
             else:
                 c2 = ch[f]
         except BuildError as exc:
-            self.report(exc.code, f"{m}: {exc.message}.", info["args_span"])
+            self.report(exc.code, _said(m, exc.message), info["args_span"])
             return self.unknown(result)
         self.c2 = c2
         info["arguments"] = args
-        info["arguments_text"] = printed(args)
+        if not self.quiet:
+            info["arguments_text"] = printed(args)
         # what the row takes in, really
         if isinstance(f, int):
             src = sources[0]
@@ -454,7 +472,7 @@ class _Walk:
             shapes_in = [x if isinstance(x, tuple) else (w, None, None) for x, w in zip(xs, widths, strict=True)]
             self.check_widths(row, m, xs, widths, sources)
             try:
-                built = module.build(self.net, m, shapes_in, *args)
+                built = self.cached(module, m, shapes_in, args)
             except BuildError as exc:
                 return self.failed(row, result, info, m, exc)
             except (TypeError, ValueError, IndexError, ZeroDivisionError, AttributeError, KeyError) as exc:
@@ -471,7 +489,7 @@ class _Walk:
         self.net.sppf_legacy = len(args) <= 3
         try:
             for k in range(n):
-                part = module.build(self.net, str(k) if n > 1 else m, (c1, *y[1:]), *args)
+                part = self.cached(module, str(k) if n > 1 else m, (c1, *y[1:]), args)
                 copies.append(part)
                 y = part.output_shape
                 if k == 0 and n > 1 and y is not None and y[0] != c1:
@@ -495,8 +513,23 @@ class _Walk:
             self.adopt(result, copies[0], copies[0].children)
         return NOT_A_MAP if m in ("CBLinear", "Classify") else y
 
+    def cached(self, module: Module, label: str, x: Any, args: list[Any]) -> LayerResult:
+        """The module built, or the same module built before (this analysis, an earlier version, another
+        scale): what it depends on is its arguments, its input, the defaults of the build and, unless
+        only the count is wanted, where the row is (its sub-modules carry the row's spans)."""
+        net = self.net
+        place = None if self.quiet else (net.span, net.type_span, net.path)
+        key = (module.name, label, repr(x), repr(args), repr(net.act), net.legacy, net.sppf_legacy, place)
+        found = _BUILT.get(key)
+        if found is None:
+            found = module.build(net, label, x, *args)  # type: ignore[misc]
+            if len(_BUILT) >= _BUILT_MAX:
+                _BUILT.clear()
+            _BUILT[key] = found
+        return found
+
     def failed(self, row: Row, result: LayerResult, info: dict[str, Any], m: str, exc: BuildError) -> None:
-        self.report(exc.code, f"{m}: {exc.message}.", info["args_span"])
+        self.report(exc.code, _said(m, exc.message), info["args_span"])
         result.param_count = result.trainable_count = result.buffer_count = None
         return None
 
@@ -548,6 +581,8 @@ class _Walk:
             return None
         first = xs[0]
         spans = row.from_spans()
+        if any(not shapes.known(x) for x in xs):
+            return None  # a size upstream is unknown (that row says why)
         for x, s, span in zip(xs[1:], sources[1:], spans[1:], strict=False):
             if len(x) != len(first) or tuple(x[1:]) != tuple(first[1:]):
                 a = "the input" if sources[0] < 0 else f"row {sources[0]}"
@@ -606,7 +641,7 @@ class _Walk:
             copies = []
             y = x
             for k in range(n):
-                part = self.torch_layer(name, kind, special, str(k) if n > 1 else row.module, y, args, row)
+                part = self.torch_cached(name, kind, special, str(k) if n > 1 else row.module, y, args, row)
                 copies.append(part)
                 y = part.output_shape
             out = y
@@ -619,6 +654,18 @@ class _Walk:
             result.param_count = result.trainable_count = result.buffer_count = None
         self.record(i, c2, out)
         return result
+
+    def torch_cached(self, name: str, kind: Any, special: Any, label: str, x: Any, args: list[Any],
+                     row: Row) -> LayerResult:  # fmt: skip
+        net = self.net
+        key = ("nn." + name, label, repr(x), repr(args), None if self.quiet else (net.span, net.type_span, net.path))
+        found = _BUILT.get(key)
+        if found is None:
+            found = self.torch_layer(name, kind, special, label, x, args, row)
+            if len(_BUILT) >= _BUILT_MAX:
+                _BUILT.clear()
+            _BUILT[key] = found
+        return found
 
     def torch_layer(self, name: str, kind: Any, special: Any, label: str, x: Any, args: list[Any],
                     row: Row) -> LayerResult:  # fmt: skip
@@ -672,6 +719,12 @@ class _Walk:
             output_shape=ctx.out, param_count=count, trainable_count=count,
             buffer_count=sum(t.numel for t in ctx.buffers),
         )  # fmt: skip
+
+
+def _said(m: str, message: str) -> str:
+    """``C2PSA: …`` unless the message names the module first already; one final full stop."""
+    text = message if message.startswith(m) else f"{m}: {message}"
+    return text if text.endswith(".") else text + "."
 
 
 def _number(v: Any) -> bool:

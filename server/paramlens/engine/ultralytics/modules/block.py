@@ -180,8 +180,9 @@ def PSABlock(net: Net, name: str, x: Shape, c: int, attn_ratio: float = 0.5, num
 def _same(c1: int, c2: int, module: str) -> None:
     if c1 != c2:
         raise BuildError(
-            f"{module} keeps its width: its input has {c1} channels but its c2 is {c2} after scaling "
-            "(AssertionError `assert c1 == c2` in Ultralytics)",
+            f"{module} keeps its width, but its input has {c1} channels and its c2 scales to {c2} (Ultralytics: a "
+            f"bare AssertionError, `assert c1 == c2`). Give it the width of the row it takes, written before "
+            "scaling (the same number as that row's c2)",
             "channel-mismatch",
         )
 
