@@ -59,6 +59,7 @@ class Entry:
     lines: Lines
     deps: frozenset[str] = frozenset()  # paths of imported files (read or missing)
     seconds: float = 0.0
+    scale_choice: tuple[str, str] | None = None  # an Ultralytics scale asked for: ("lens" | "setting", letter)
     _placed: list[tuple[int, LayerResult]] | None = field(default=None, repr=False)
     _bounds: tuple[list[int], list[int]] | None = field(default=None, repr=False)
     _uses: dict[str, LayerResult] | None = field(default=None, repr=False)
@@ -110,6 +111,17 @@ class Entry:
         if self.analysis.blocks:
             self.first_uses()
         return self
+
+    def tops_between(self, start: int, end: int) -> list[LayerResult]:
+        """The top-level layers (an Ultralytics file's rows) whose text overlaps lines start..end."""
+        return self._tops_between(start, end)
+
+    def row_at(self, line: int, char: int) -> LayerResult | None:
+        """The top-level layer (an Ultralytics row) whose item contains the position."""
+        for layer in self._tops_between(line, line):
+            if _covers(layer, line, char):
+                return layer
+        return None
 
     def _tops_between(self, start: int, end: int) -> list[LayerResult]:
         """The top-level layers whose text overlaps lines start..end."""
@@ -219,9 +231,11 @@ def build(
     root: str | None,
     read: Callable[[str, str], str],
     memo: Any = None,
+    scale: str | None = None,
 ) -> Entry:
     """Analyse one version of a document (runs in the analysis thread). ``memo`` comes from the analysis
-    of an earlier version: the engine reuses what did not change."""
+    of an earlier version: the engine reuses what did not change. ``scale`` (an Ultralytics file's scale
+    chosen for this document) overrides the setting's."""
     from ..engine import Analysis, analyse
 
     start = time.perf_counter()
@@ -249,8 +263,14 @@ def build(
         # the key is the real path, as the CLI's, so that an import cycle through a symbolic link closes at
         # once; realpath costs 80 µs (a sixth of a keystroke on 100 layers), so only for a file with imports
         key = os.path.realpath(path) if path and "imports" in text else path
-        analysis = analyse(text, key=key, resolve=resolve, memo=memo)
+        analysis = analyse(
+            text, key=key, resolve=resolve, memo=memo, scale=scale or settings.scale_override, imgsz=settings.imgsz
+        )
     entry = Entry(uri, version, text, analysis, Lines(text, encoding), frozenset(deps)).prepare()
+    if scale:
+        entry.scale_choice = ("lens", scale)
+    elif settings.scale_override:
+        entry.scale_choice = ("setting", settings.scale_override)
     entry.seconds = time.perf_counter() - start
     return entry
 
@@ -361,6 +381,7 @@ class Documents:
         self._encoding = encoding
         self._root = root
         self.entries: dict[str, Entry] = {}
+        self.scales: dict[str, str] = {}  # uri -> the Ultralytics scale chosen for it (the `scales:` lens)
         self._running: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
         self._waiters: dict[str, list[asyncio.Future[None]]] = {}
@@ -405,7 +426,9 @@ class Documents:
                 settings, encoding, root = self._settings(), self._encoding(), self._root()
                 previous = self.entries.get(uri)
                 memo = previous.analysis.memo if previous is not None else None
-                job = partial(build, uri, version, text, settings, encoding, root, self.read, memo)
+                job = partial(
+                    build, uri, version, text, settings, encoding, root, self.read, memo, self.scales.get(uri)
+                )
                 small = previous is not None and previous.seconds < INLINE_SECONDS and len(text) < INLINE_CHARS
                 if small:
                     entry = job()
@@ -458,7 +481,9 @@ class Documents:
             log.info("watched file not analysed: %s", exc)
             return None
         lane = self._long if len(text) > BIG else self._quick
-        return await lane.run(partial(build, uri, None, text, settings, encoding, root, self.read))
+        return await lane.run(
+            partial(build, uri, None, text, settings, encoding, root, self.read, None, self.scales.get(uri))
+        )
 
     async def current(self, uri: str) -> Entry | None:
         """The analysis of the document's current version; for a big document that is being
@@ -483,9 +508,21 @@ class Documents:
             self._refresh_after.add(uri)
         return entry
 
+    def use_scale(self, uri: str, scale: str | None) -> None:
+        """Build an Ultralytics file at ``scale`` (None: as the settings say) from now on."""
+        if scale is None:
+            self.scales.pop(uri, None)
+        else:
+            self.scales[uri] = scale
+        old = self.entries.get(uri)
+        if old is not None:  # of another scale: requests wait for the new build (its memo is still reused)
+            old.version = None
+        self.request(uri, unseen=True)
+
     def close(self, uri: str) -> None:
         self.entries.pop(uri, None)
         self._published.pop(uri, None)  # a document opened again may start its versions anew
+        self.scales.pop(uri, None)
         self._again.discard(uri)
         self._refresh_after.discard(uri)
         self._wake(uri)
