@@ -21,14 +21,14 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT${EXTRAS:+[$EXTRAS]}" >&2
   echo "$WANT" > "$STAMP"
 fi
-# With the oracle extra: Ultralytics, the oracle for its model files, pinned in tests/ultralytics/requirements.txt and
+# With the oracle extra: Ultralytics, the oracle for its model files, pinned in tests/ultralytics_oracle/requirements.txt and
 # installed without its declared dependencies (they would pull an unpinned, CUDA torch). Again only when that file changed.
 if [[ ",$EXTRAS," == *",oracle,"* ]]; then
-  ORACLE_REQS="$ROOT/tests/ultralytics/requirements.txt"
+  ORACLE_REQS="$ROOT/tests/ultralytics_oracle/requirements.txt"
   ORACLE_STAMP="$VENV/.paramlens-ultralytics-installed"
   ORACLE_WANT="$(cksum < "$ORACLE_REQS")"
   if [ ! -f "$ORACLE_STAMP" ] || [ "$(cat "$ORACLE_STAMP")" != "$ORACLE_WANT" ]; then
-    echo "Installing the Ultralytics oracle (tests/ultralytics/requirements.txt) into .venv ..." >&2
+    echo "Installing the Ultralytics oracle (tests/ultralytics_oracle/requirements.txt) into .venv ..." >&2
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$ORACLE_REQS" >&2
     echo "$ORACLE_WANT" > "$ORACLE_STAMP"
   fi

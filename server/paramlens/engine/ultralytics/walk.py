@@ -434,9 +434,18 @@ class _Walk:
         xs = self.inputs(sources, i)
         if m == "Concat":
             return self.concat(row, result, args, xs, sources)
-        if m == "CBFuse":
+        if m == "CBFuse":  # the other inputs are resized to the last one's size and added to it
             result.param_count = result.trainable_count = result.buffer_count = 0
-            return xs[-1] if xs[-1] is not NOT_A_MAP else None
+            out = xs[-1] if xs[-1] is not NOT_A_MAP else None
+            result.output_shape = out if isinstance(out, tuple) else None
+            return out
+        if m == "ImagePoolingAttn":
+            self.report(
+                "unknown-shape",
+                "ImagePoolingAttn returns the text embeddings, one per class name given at run time (not in this "
+                "file): its output shape is not shown.",
+                node_span(row.module_node), Severity.INFORMATION,
+            )  # fmt: skip
         if module.build is None:
             self.report(
                 "unsupported-module",

@@ -4,6 +4,7 @@ so a head's output shape is unknown (None)."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from ...analysis import LayerResult
@@ -74,7 +75,11 @@ def _copy(net: Net, parts: list[LayerResult], prefix: str) -> list[LayerResult]:
     """``copy.deepcopy`` of a branch list as `one2one_*` (end2end heads)."""
     out = []
     for p in parts:
-        q = net.group(p.type, prefix + p.name, list(p.children), p.input_shape, p.output_shape)  # type: ignore[operator]
+        if p.children:
+            q = net.group(p.type, prefix + p.name, list(p.children), p.input_shape, p.output_shape)  # type: ignore[operator]
+        else:  # a leaf (a plain Conv2d): the same layer under the copy's name
+            q = copy.copy(p)
+            q.name = prefix + p.name  # type: ignore[operator]
         out.append(q)
     return out
 
