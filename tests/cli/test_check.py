@@ -48,7 +48,8 @@ def test_yaml_that_is_not_an_architecture_is_a_warning_not_an_error(cli, tmp_pat
     assert code == 0
     assert out == (
         "config.yaml:1:1: warning: this file is not an architecture file: its top level is not a mapping with "
-        "`layers` or `blocks` (the format: docs/format.md); skipped [not-architecture]\n"
+        "`layers` or `blocks` (the format: docs/format.md), nor an Ultralytics model with `backbone` and `head` rows; "
+        "skipped [not-architecture]\n"
     )
     assert err == "2 files checked, no problems, 1 skipped (not architecture files)\n"
 

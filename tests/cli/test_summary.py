@@ -146,7 +146,7 @@ def test_not_an_architecture_exits_2(cli, tmp_path: Path) -> None:
     assert (code, out) == (2, "")
     assert err == (
         f"paramlens: {path} is not an architecture file: its top level is not a mapping with `layers` or `blocks` "
-        "(the format: docs/format.md)\n"
+        "(the format: docs/format.md), nor an Ultralytics model with `backbone` and `head` rows\n"
     )
 
 
