@@ -16,6 +16,8 @@ export interface ServerConfiguration {
   codeLens: CodeLensMode;
   files: string[];
   maxFileSize: number;
+  /** Ultralytics model files: the scale to build ("auto": as Ultralytics would) and the image size of shapes. */
+  ultralytics: { scale: string; imgsz: number };
 }
 
 export const DEFAULTS: Readonly<ServerConfiguration> = Object.freeze({
@@ -24,7 +26,12 @@ export const DEFAULTS: Readonly<ServerConfiguration> = Object.freeze({
   codeLens: "auto",
   files: Object.freeze(["**/*.yaml", "**/*.yml"]) as unknown as string[],
   maxFileSize: 10485760,
+  ultralytics: Object.freeze({ scale: "auto", imgsz: 640 }),
 });
+
+/** "auto" or a scale letter of a file's `scales:` (as the server accepts it). */
+const SCALE = /^(auto|[A-Za-z0-9]{1,16})$/;
+const MAX_IMGSZ = 65536;
 
 /** Settings whose change needs a new server process (everything else is pulled by the running server). */
 export const RESTART_SETTINGS: readonly string[] = ["paramlens.interpreter", "paramlens.serverCommand"];
@@ -43,6 +50,8 @@ export type Getter = (key: string) => unknown;
 export function toServerConfiguration(get: Getter): ServerConfiguration {
   const files = get("files");
   const maxFileSize = get("maxFileSize");
+  const scale = get("ultralytics.scale");
+  const imgsz = get("ultralytics.imgsz");
   // As the server reads them: the non-empty strings of the list, or the defaults when there are none.
   const globs = Array.isArray(files) ? files.filter((f): f is string => typeof f === "string" && f !== "") : [];
   return {
@@ -58,6 +67,13 @@ export function toServerConfiguration(get: Getter): ServerConfiguration {
       typeof maxFileSize === "number" && Number.isInteger(maxFileSize) && maxFileSize > 0
         ? maxFileSize
         : DEFAULTS.maxFileSize,
+    ultralytics: {
+      scale: typeof scale === "string" && SCALE.test(scale) ? scale : DEFAULTS.ultralytics.scale,
+      imgsz:
+        typeof imgsz === "number" && Number.isInteger(imgsz) && imgsz >= 1 && imgsz <= MAX_IMGSZ
+          ? imgsz
+          : DEFAULTS.ultralytics.imgsz,
+    },
   };
 }
 

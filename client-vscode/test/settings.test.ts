@@ -15,6 +15,7 @@ describe("toServerConfiguration", () => {
       codeLens: "auto",
       files: ["**/*.yaml", "**/*.yml"],
       maxFileSize: 10485760,
+      ultralytics: { scale: "auto", imgsz: 640 },
     });
   });
   it("maps every server setting and nothing else", () => {
@@ -27,6 +28,8 @@ describe("toServerConfiguration", () => {
         codeLens: "on",
         files: ["models/**/*.arch.yaml"],
         maxFileSize: 1000,
+        "ultralytics.scale": "s",
+        "ultralytics.imgsz": 320,
         interpreter: "/usr/bin/python3",
         serverCommand: ["paramlens", "serve"],
         "trace.server": "verbose",
@@ -38,6 +41,7 @@ describe("toServerConfiguration", () => {
       codeLens: "on",
       files: ["models/**/*.arch.yaml"],
       maxFileSize: 1000,
+      ultralytics: { scale: "s", imgsz: 320 },
     });
   });
   it("replaces values of the wrong type or out of range by the defaults", () => {
@@ -48,9 +52,18 @@ describe("toServerConfiguration", () => {
         codeLens: true,
         files: "a.yaml",
         maxFileSize: -5,
+        "ultralytics.scale": "n s",
+        "ultralytics.imgsz": 0,
       }),
     );
-    assert.deepEqual(config, { ...DEFAULTS, inlayHints: { ...DEFAULTS.inlayHints }, files: [...DEFAULTS.files] });
+    assert.deepEqual(config, {
+      ...DEFAULTS,
+      inlayHints: { ...DEFAULTS.inlayHints },
+      files: [...DEFAULTS.files],
+      ultralytics: { ...DEFAULTS.ultralytics },
+    });
+    assert.equal(toServerConfiguration(getter({ "ultralytics.imgsz": 640.5 })).ultralytics.imgsz, 640);
+    assert.equal(toServerConfiguration(getter({ "ultralytics.scale": 3 })).ultralytics.scale, "auto");
     assert.equal(toServerConfiguration(getter({ maxFileSize: 1.5 })).maxFileSize, 10485760);
     assert.equal(toServerConfiguration(getter({ maxFileSize: 0 })).maxFileSize, 10485760);
   });
@@ -75,6 +88,7 @@ describe("configurationItem", () => {
       codeLens: "auto",
       files: ["**/*.yaml", "**/*.yml"],
       maxFileSize: 10485760,
+      ultralytics: { scale: "auto", imgsz: 640 },
     });
   });
   it("answers a dotted part of the section", () => {

@@ -43,56 +43,61 @@ def max_file_size() -> int:
 
 
 def read_source(path: str) -> str:
-    """A file's text (``-`` is standard input): UTF-8, a leading BOM dropped as editors do."""
+    """A file's text (``-`` is standard input), read as ``files.read_text`` reads every file: UTF-8, a
+    leading BOM dropped as editors do, only regular files up to the size limit."""
+    from . import files
+
     limit = max_file_size()
     try:
         if path == "-":
             data = sys.stdin.buffer.read(limit + 1)
-        else:
-            with open(path, "rb") as file:
-                data = file.read(limit + 1)
-    except IsADirectoryError:
-        raise Unusable(f"{path} is a directory; give an architecture file (*.arch.yaml)") from None
-    except OSError as exc:
-        raise Unusable(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(data) > limit:
-        raise Unusable(
-            f"{path} is larger than {limit:,} bytes, more than any architecture file needs; "
-            "set PARAMLENS_MAX_FILE_SIZE (bytes) to analyse it anyway"
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
-        raise Unusable(
-            f"{path}:{line}:{column}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
-        ) from None
+            if len(data) > limit:
+                raise files.too_large(path, limit)
+            return files.decode(data, path)
+        return files.read_text(path, limit)
+    except files.Refused as exc:
+        raise Unusable(_refused(exc, limit)) from None
 
 
-def resolve_import(importing: str | None, relpath: str) -> tuple[str, str] | None:
+def _refused(exc: Exception, limit: int) -> str:
+    """The CLI's words for a file it does not read."""
+    from . import files
+
+    assert isinstance(exc, files.Refused)
+    if exc.kind == "directory":
+        return f"{exc.path} is a directory; give an architecture file (*.arch.yaml)"
+    if exc.kind == "too-large":
+        return f"{exc}, more than any architecture file needs; set PARAMLENS_MAX_FILE_SIZE (bytes) to analyse it anyway"
+    if exc.kind == "not-utf8" and exc.position is not None:
+        line, column, byte = exc.position
+        return f"{exc.path}:{line}:{column}: not UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8"
+    return str(exc)
+
+
+def resolve_import(importing: str | None, relpath: str) -> tuple[str, str] | str:
     """The engine's ``resolve``: an import path read relative to the importing file (or the current
-    directory for standard input). The engine has already refused URLs and absolute paths; only
-    regular files are read (``../../dev/zero`` is not)."""
-    base = os.path.dirname(importing) if importing else os.getcwd()
-    target = os.path.realpath(os.path.join(base, relpath))
-    if not os.path.isfile(target):
-        return None
+    directory for standard input), as the server reads it. The engine has already refused URLs and
+    absolute paths; ``../../dev/zero`` and the like are refused with the reason."""
+    from . import files
+
+    target = files.import_path(importing, relpath)
     try:
-        return target, read_source(target)
-    except Unusable:
-        return None
+        return target, files.read_text(target, max_file_size())
+    except files.Refused as exc:
+        return exc.reason
 
 
-def load(path: str, dtype: str | None = None) -> tuple[str, Analysis]:
-    """Read and analyse one file, with imports resolved from disk; ``dtype`` overrides the file's."""
+def load(
+    path: str, dtype: str | None = None, scale: str | None = None, imgsz: int | None = None
+) -> tuple[str, Analysis]:
+    """Read and analyse one file, with imports resolved from disk; ``dtype`` overrides the file's;
+    ``scale`` and ``imgsz`` apply to Ultralytics model files."""
     from .engine import analyse
     from .engine.infer import DTYPE_BYTES
 
     text = read_source(path)
     key = None if path == "-" else os.path.realpath(path)
-    analysis = analyse(text, key=key, resolve=resolve_import)
+    analysis = analyse(text, key=key, resolve=resolve_import, scale=scale, imgsz=imgsz)
     if dtype is not None:
         analysis.totals = analysis.totals._replace(dtype=dtype, bytes_per_param=DTYPE_BYTES[dtype])
     return text, analysis
@@ -101,12 +106,14 @@ def load(path: str, dtype: str | None = None) -> tuple[str, Analysis]:
 def not_architecture(path: str) -> str:
     return (
         f"{path} is not an architecture file: its top level is not a mapping with `layers` or `blocks` "
-        "(the format: docs/format.md)"
+        "(the format: docs/format.md), nor an Ultralytics model with `backbone` and `head` rows"
     )
 
 
-def load_architecture(path: str, dtype: str | None = None) -> tuple[str, Analysis]:
-    text, analysis = load(path, dtype)
+def load_architecture(
+    path: str, dtype: str | None = None, scale: str | None = None, imgsz: int | None = None
+) -> tuple[str, Analysis]:
+    text, analysis = load(path, dtype, scale, imgsz)
     if not analysis.is_architecture:
         raise Unusable(not_architecture(path))
     return text, analysis
@@ -132,7 +139,7 @@ def expand(paths: Sequence[str]) -> list[str]:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    _text, analysis = load_architecture(args.file, args.dtype)
+    _text, analysis = load_architecture(args.file, args.dtype, args.scale, args.imgsz)
     if args.json:
         import json
 
@@ -153,7 +160,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     files, unreadable, skipped, found = expand(args.files), 0, 0, []
     for path in files:
         try:
-            _text, analysis = load(path)
+            _text, analysis = load(path, None, args.scale, args.imgsz)
         except Unusable as exc:
             print(f"paramlens: {exc}", file=sys.stderr)
             unreadable += 1
@@ -177,7 +184,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    text, analysis = load_architecture(args.file)
+    text, analysis = load_architecture(args.file, None, args.scale, args.imgsz)
     if sys.stdout.isatty():
         from .render.inline import print_show
 
@@ -262,6 +269,26 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.HelpFormatter(prog, width=max(width, 40))
 
 
+def _imgsz(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65536:
+        raise argparse.ArgumentTypeError(f"must be a positive number of pixels, e.g. 640, not {text!r}")
+    return int(text)
+
+
+def _scale(text: str) -> str:
+    if not text or len(text) > 16 or not text.isalnum():
+        raise argparse.ArgumentTypeError(f"must be a letter of the file's `scales:` (n, s, m, l, x), not {text!r}")
+    return text
+
+
+def _ultralytics_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--scale", type=_scale, metavar="X", help="Ultralytics files: the scale to build (default: the file name's, "
+        "else the first of `scales:`)",
+    )  # fmt: skip
+    p.add_argument("--imgsz", type=_imgsz, metavar="N", help="Ultralytics files: image size of the shapes (640)")
+
+
 def _summary_args(p: argparse.ArgumentParser) -> None:
     from .engine.infer import DTYPE_BYTES
 
@@ -271,16 +298,19 @@ def _summary_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--dtype", choices=list(DTYPE_BYTES), help="parameter type for the size in bytes (default: the file's, float32)"
     )
+    _ultralytics_args(p)
     p.set_defaults(run=cmd_summary)
 
 
 def _check_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="architecture files or directories (their *.arch.yaml)")
+    _ultralytics_args(p)
     p.set_defaults(run=cmd_check)
 
 
 def _show_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE", help="an architecture file, or - for standard input")
+    _ultralytics_args(p)
     p.set_defaults(run=cmd_show)
 
 

@@ -96,19 +96,29 @@ async def test_out_of_range_unknown_and_closed_documents(client: LanguageClient)
 
 
 async def test_stale_and_out_of_order_versions(client: LanguageClient) -> None:
-    """Edits with a version older than the current one are applied like any other (the text is the
-    client's), and what the server publishes and serves then follows the text, not the number."""
+    """A change whose version is not newer than the document's is ignored with a log message (issue 13):
+    the document keeps its text, nothing is published for the stale version, and what the server
+    publishes and serves next follows the text it kept."""
     doc = await opened(client, "stale.arch.yaml", SMALL)
     doc.change((3, 27), (3, 29), "32")  # v2: out_channels 32
     await doc.published()
+    kept = doc.text
+    logs = len(record_of(client).logs)
     doc.change((4, 4), (4, 8), "Tanh", version=1)  # stale: version 1 again
-    doc.change((5, 4), (5, 11), "Flaten", version=1)  # and again, now with an error
+    doc.change((5, 4), (5, 11), "Flaten", version=2)  # not newer either, and with an error
+    doc.text = kept  # the server kept its text: the client's model follows
     doc.change((0, 6), (0, 11), "renamed", version=3)  # in order once more
     published = await doc.published(3)
     want_diagnostics, want_hints = await fresh(client, doc, "stale-fresh.arch.yaml")
     assert comparable(published) == want_diagnostics
-    assert [d.code for d in published.diagnostics] == ["unknown-layer"]
+    assert list(published.diagnostics) == []  # Flaten was never applied
     assert hint_texts(await doc.hints()) == want_hints
+    assert [p.version for p in record_of(client).published[doc.uri]] == [1, 2, 3]
+    ignored = [m for m in record_of(client).logs[logs:] if m.startswith("Ignored a change")]
+    assert ignored == [
+        f"Ignored a change of {doc.uri} to version 1: not newer than its version 2.",
+        f"Ignored a change of {doc.uri} to version 2: not newer than its version 2.",
+    ]
 
 
 async def test_edits_around_unicode_line_separators(client: LanguageClient) -> None:

@@ -171,6 +171,25 @@ class UseSite(NamedTuple):
     line: int
 
 
+class RowInfo(NamedTuple):
+    """What only a row of an Ultralytics model file has (dialect "ultralytics"): its index, its parts'
+    places, and what Ultralytics prints for it after parse_model's rewrites."""
+
+    index: int  # the 0-based row number that `from` indices refer to
+    from_: Any  # `from` as written: an int or a list of ints
+    sources: tuple[int, ...]  # the rows `from` resolves to (-1: the input image)
+    repeats: Any  # n after depth scaling (Ultralytics' printed `n` column)
+    module: str  # the class path Ultralytics prints in its `module` column
+    arguments: list[Any] | None  # the final constructor arguments (None: the row could not be read)
+    arguments_text: str  # those arguments as Ultralytics prints them (`str(args)`)
+    from_span: Span
+    from_spans: tuple[Span, ...]  # each index of `from`
+    n_span: Span
+    args_span: Span
+    c1: Any  # the input width Ultralytics gives the module (None: none injected, or unknown)
+    c1_row: int | None  # the row that width is recorded for (-1: the input image)
+
+
 class LayerResult:
     """One layer (or composite) of the model, analysed."""
 
@@ -199,6 +218,7 @@ class LayerResult:
         "notes",  # extra facts for the hover (Keras' counting, ...)
         "use",  # in a block's definition: the use it shows
         "foreign",  # defined in an imported file: not placed in this document
+        "row",  # Ultralytics files: the row's RowInfo (None elsewhere)
     )
 
     def __init__(
@@ -227,6 +247,7 @@ class LayerResult:
         notes: tuple[str, ...] = (),
         use: UseSite | None = None,
         foreign: bool = False,
+        row: RowInfo | None = None,
     ) -> None:
         self.type, self.category, self.span, self.type_span, self.path = type, category, span, type_span, path
         self.name, self.written_type = name, written_type
@@ -238,6 +259,7 @@ class LayerResult:
         self.param_count, self.trainable_count, self.buffer_count = param_count, trainable_count, buffer_count
         self.repeat, self.repetitions, self.notes = repeat, repetitions, notes
         self.use, self.foreign = use, foreign
+        self.row = row
 
     def __repr__(self) -> str:
         return f"<{self.label}: {self.param_count} params>"
@@ -313,6 +335,13 @@ class Analysis:
         # per top-level layer, the blocks used in it at any depth (None when not known): finding each
         # block's first use then walks only the layers that use it first
         "top_blocks",
+        # Ultralytics files (dialect "ultralytics"): the scale built, the image size of the shapes, every
+        # scale's total, and the `scales:` key
+        "dialect",
+        "scale",
+        "imgsz",
+        "_scales",  # see `scales`
+        "scales_key",
     )
 
     def __init__(self, is_architecture: bool, diagnostics: list[Diagnostic] | None = None) -> None:
@@ -331,9 +360,26 @@ class Analysis:
         self.imports: tuple[str, ...] = ()
         self.memo: Any = None
         self.top_blocks: list[frozenset[str]] | None = None
+        self.dialect = "paramlens"
+        self.scale: str | None = None
+        self.imgsz: int | None = None
+        self._scales: Any = None
+        self.scales_key: Span | None = None
 
     def __repr__(self) -> str:
         return f"<Analysis {self.name!r}: {len(self.layers)} layers, {len(self.diagnostics)} diagnostics>"
+
+    @property
+    def scales(self) -> dict[str, int | None] | None:
+        """Every scale's total parameters (Ultralytics files with `scales:`; None otherwise). The other
+        scales are built when first asked for: a keystroke's diagnostics do not wait for them."""
+        if callable(self._scales):
+            self._scales = self._scales()
+        return self._scales
+
+    @scales.setter
+    def scales(self, value: Any) -> None:
+        self._scales = value
 
     @property
     def has_errors(self) -> bool:

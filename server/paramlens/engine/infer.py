@@ -56,10 +56,12 @@ BASE_BUDGET = 10_000
 LINE_BUDGET = 20
 MAX_DEPTH = 64  # nesting of composites and blocks
 PASS_THROUGH = ("activation", "dropout", "norm", "shape")  # families whose shape-keeping layers set no size
+_ULTRALYTICS = re.compile(r"^(?:backbone|head)\s*:", re.MULTILINE)  # cheap test before any parse
 _TOP_WORD = re.compile(r"^\ufeff?(?:layers|blocks|input)\b", re.MULTILINE)
 
-# (importing document's key or None, path as written) -> (resolved key, text), or None if missing
-Resolver = Callable[[str | None, str], tuple[str, str] | None]
+# (importing document's key or None, path as written) -> (resolved key, text); or why it cannot be read,
+# completing "it …" ("is a FIFO (named pipe), not a regular file"); or None: it cannot be read, no reason given
+Resolver = Callable[[str | None, str], tuple[str, str] | str | None]
 
 
 class _Budget(Exception):
@@ -346,6 +348,24 @@ class _Walker:
         item.args = {first.name: (item.type_node, item.positional)}
         return True
 
+    def count(self, base: LayerResult, ctx: LayerContext, scope: Scope) -> None:
+        """The layer's tensors and count, as its rule recorded them."""
+        trainable = not scope.frozen
+        base.trainable = trainable
+        base.params = tuple(Tensor(t.name, t.shape, trainable) for t in ctx.params)
+        base.buffers = tuple(ctx.buffers)
+        base.formula = ctx.formula
+        base.param_count = sum(t.numel for t in base.params)
+        base.trainable_count = base.param_count if trainable else 0
+        base.buffer_count = sum(t.numel for t in base.buffers)
+
+    def counted(self, base: LayerResult, ctx: LayerContext, scope: Scope, flow: Flow) -> tuple[LayerResult, Flow]:
+        """A layer whose input does not fit but whose parameters follow from its arguments: its count
+        is known, its output is not."""
+        self.count(base, ctx, scope)
+        base.output_shape = None
+        return base, Flow(None, base, broken=True)
+
     def unknown(self, base: LayerResult, flow: Flow) -> tuple[LayerResult, Flow]:
         base.param_count = base.trainable_count = base.buffer_count = None
         base.output_shape = None
@@ -455,8 +475,9 @@ class _Walker:
                 args[name] = default
         # the input must have a rank the layer accepts
         r = shapes.rank(inp)
-        if kind.ranks is not None and r is not None and r not in kind.ranks:
-            expected = " or ".join(_rank_text(n) for n in kind.ranks)
+        misfit = kind.ranks is not None and r is not None and r not in kind.ranks
+        if misfit:
+            expected = " or ".join(_rank_text(n) for n in kind.ranks)  # type: ignore[union-attr]
             self.report(
                 "invalid-value",
                 f"{kind.name} expects an input {expected}, but {self.producer_text(flow)} outputs "
@@ -465,7 +486,9 @@ class _Walker:
                 scope,
                 related=self.producer_related(flow, f"output [{shapes.fmt(inp, ', ')}]"),
             )
-            return self.unknown(base, flow)
+            # the count may still follow from the written arguments: the rule runs without the input,
+            # and a size it would have inferred from it stays unknown
+            inp, flow = None, Flow(None, flow.producer, broken=True)
         if kind.ranks is not None and r is None and inp is not None:
             inp = None  # e.g. (..., 64) into a convolution: nothing spatial is known
         placeholder = self.infer_sizes(kind, item, values, args, flow, scope)
@@ -477,7 +500,8 @@ class _Walker:
                 span = spans.get(exc.arg or "", item.type_span)
                 self.report(exc.code, f"{kind.name}: {exc.message}", span, scope)
                 base.arguments = args
-                return self.unknown(base, flow)
+                # a rule records its parameters before checking them against the input: those stay known
+                return self.counted(base, ctx, scope, flow) if ctx.formula is not None else self.unknown(base, flow)
             ctx.out = None
         base.arguments = args
         if ctx.out is not None and any(isinstance(d, int) and d > MAX_SIZE for d in ctx.out):
@@ -488,7 +512,9 @@ class _Walker:
                 item.type_span,
                 scope,
             )
-            return self.unknown(base, flow)
+            return self.counted(base, ctx, scope, flow)
+        if misfit:
+            return self.counted(base, ctx, scope, flow) if placeholder is None else self.unknown(base, flow)
         base.output_shape = ctx.out
         base.shape_steps = tuple(ctx.steps)
         base.notes = tuple(ctx.notes)
@@ -496,14 +522,7 @@ class _Walker:
             base.param_count = base.trainable_count = None
             base.buffer_count = None
             return base, self.after(base, flow, flow.broken or ctx.out is None, kind)
-        trainable = not scope.frozen
-        base.trainable = trainable
-        base.params = tuple(Tensor(t.name, t.shape, trainable) for t in ctx.params)
-        base.buffers = tuple(ctx.buffers)
-        base.formula = ctx.formula
-        base.param_count = sum(t.numel for t in base.params)
-        base.trainable_count = base.param_count if trainable else 0
-        base.buffer_count = sum(t.numel for t in base.buffers)
+        self.count(base, ctx, scope)
         # unknown parts of the output may still come from an upstream error: stay quiet until all is known
         return base, self.after(base, flow, flow.broken and not shapes.known(ctx.out), kind)
 
@@ -1036,18 +1055,41 @@ def _rank_hint(kind: Kind, r: int) -> str:
 
 
 def analyse(
-    text: str, *, key: str | None = None, resolve: Resolver | None = None, memo: Memo | None = None
+    text: str,
+    *,
+    key: str | None = None,
+    resolve: Resolver | None = None,
+    memo: Any = None,
+    scale: str | None = None,
+    imgsz: int | None = None,
 ) -> Analysis:
-    """Analyse an architecture document. ``key`` names it for imports; ``resolve`` reads imported
-    files (the engine does no I/O of its own). ``memo``, the ``analysis.memo`` of an earlier version
-    of the same document, lets unchanged layers be reused instead of analysed again."""
+    """Analyse an architecture document. ``key`` names it for imports (and, for an Ultralytics model
+    file, gives the scale its name implies); ``resolve`` reads imported files (the engine does no I/O of
+    its own). ``memo``, the ``analysis.memo`` of an earlier version of the same document, lets unchanged
+    layers be reused instead of analysed again. ``scale`` and ``imgsz`` apply to Ultralytics files."""
     collecting = gc.isenabled()
     gc.disable()  # the parse allocates a node per value; a collection in the middle can triple the time
     try:
-        return _analyse(text, key, resolve, memo)
+        if _ULTRALYTICS.search(text) is not None:
+            found = _ultralytics(text, key, memo, scale, imgsz)
+            if found is not None:
+                return found
+        return _analyse(text, key, resolve, memo if isinstance(memo, Memo) else None)
     finally:
         if collecting:
             gc.enable()
+
+
+def _ultralytics(text: str, key: str | None, memo: Any, scale: str | None, imgsz: int | None) -> Analysis | None:
+    """The analysis of an Ultralytics model file (a mapping with `backbone` and `head` rows), or None
+    for any other text. Its front-end is imported only for such a file."""
+    text = normalise(text)
+    parsed = parse(text)
+    from . import ultralytics
+
+    if ultralytics.looks_like(parsed.root) or (parsed.partial and ultralytics.looks_like_text(text)):
+        return ultralytics.analyse(parsed, text, key, scale, imgsz, memo)
+    return None
 
 
 def _analyse(text: str, key: str | None, resolve: Resolver | None, memo: Memo | None) -> Analysis:
@@ -1122,7 +1164,7 @@ def _analyse_tree(
     if resolve is not None:
         outer = resolve
 
-        def resolve(importer: str | None, path: str) -> tuple[str, str] | None:
+        def resolve(importer: str | None, path: str) -> tuple[str, str] | str | None:
             found = outer(importer, path)
             imported.append((path, found))
             return found
@@ -1283,6 +1325,9 @@ def _import(
     resolved = resolve(key, path) if resolve is not None else None
     if resolved is None:
         walker.report("import-error", f"Cannot read {path!r} (relative to this file): check the path.", span)
+        return
+    if isinstance(resolved, str):
+        walker.report("import-error", f"Cannot import {path!r} (relative to this file): it {resolved}.", span)
         return
     target, text = resolved
     if target in chain:

@@ -132,6 +132,37 @@ def type_names() -> list[str]:
     return names
 
 
+# --- Ultralytics modules ------------------------------------------------------------------------
+# A second table, apart from the kinds: the modules an Ultralytics model file names in its rows
+# (`Conv`, `C2f`, `Detect` ...). They are not native layer types (a native file writing `C2f` stays
+# `unknown-layer`); their builders compose existing kinds, so their counts and shapes come from the
+# same PyTorch-proven rules.
+
+class Module(NamedTuple):
+    """One module of Ultralytics' ``tasks.py`` namespace: the YAML arguments a row writes (docs,
+    completion, arity), the ``parse_model`` branch it belongs to, and the builder that expands a row
+    into its sub-modules (``None``: known, but paramlens does not count it yet)."""
+
+    name: str
+    doc: str
+    branch: str  # base, repeat (base modules with n as their argument), detect, concat, verbatim ...
+    args: tuple[Arg, ...]  # as the YAML row writes them (not the constructor's: c1 and n are injected)
+    build: Callable[..., Any] | None
+    path: str  # the dotted class path Ultralytics prints in its `module` column
+    formula: str = ""
+    family: str = "ultralytics"
+
+
+MODULES: dict[str, Module] = {}
+
+
+def register_module(*modules: Module) -> None:
+    for module in modules:
+        if module.name in MODULES:
+            raise ValueError(f"Ultralytics module {module.name} registered twice")
+        MODULES[module.name] = module
+
+
 # --- argument values -------------------------------------------------------------------------
 
 Coerced = tuple[Any, str | None]  # the value, or an error message saying what is wrong

@@ -121,6 +121,8 @@ def complete(entry: Entry, position: types.Position, snippets: bool, markdown: b
     if re.search(r"(^|\s)#", before):
         return None  # in a comment
     analysis = entry.analysis
+    if analysis.dialect == "ultralytics":
+        return ultralytics_items(entry, line, char, markdown)
     block = enclosing_block(entry.lines, line)
     block_vars = [*analysis.block_args.get(block, ()), "in_channels"] if block else []
     items: list[types.CompletionItem] = []
@@ -323,3 +325,90 @@ def enclosing_block(lines: Lines, line: int) -> str | None:
         if smallest is None or indent < smallest:
             candidate, smallest = m.group(3), indent
     return None
+
+
+# --- Ultralytics model files ---------------------------------------------------------------------
+# `- [from, repeats, module, args]`: the module's place, and the place of a `from` index (alone or in a list)
+_ROW_MODULE = re.compile(r"\s*-\s*\[\s*(?:-?\d+|\[[^\]]*\])\s*,\s*-?\d+\s*,\s*([\w.]*)")
+_ROW_FROM = re.compile(r"\s*-\s*\[\s*(?:\[(?:\s*-?\d+\s*,)*\s*)?(-?\d*)")
+
+
+@lru_cache(maxsize=512)
+def module_doc(name: str) -> str:
+    module = registry.MODULES[name]
+    lines = [module.doc, f"\n`{module.path}` ({module.branch} branch of parse_model)"]
+    if module.formula:
+        lines.append(f"\nParameters: `{module.formula}`")
+    if module.args:
+        lines.append("\nArguments (as the row writes them):")
+        for arg in module.args:
+            how = "required" if arg.default is REQUIRED else f"default {_yaml(arg.default)}"
+            lines.append(f"- `{arg.name}`, {how}: {arg.doc}" if arg.doc else f"- `{arg.name}`, {how}")
+    return "\n".join(lines)
+
+
+def ultralytics_items(entry: Entry, line: int, char: int, markdown: bool) -> types.CompletionList | None:
+    """Module names at a row's 3rd item (Ultralytics' modules, then torch's as nn.Name); row indices at its
+    `from` (-1, then every row above, with its module and output shape)."""
+    text = entry.lines.text(line)
+    before = text[:char]
+    if "#" in before:
+        return None
+    if (m := _ROW_MODULE.fullmatch(before)) is not None:
+        items = module_items(entry, line, char - len(m.group(1)), char, markdown)
+    elif (m := _ROW_FROM.fullmatch(before)) is not None:
+        items = from_items(entry, line, char - len(m.group(1)), char)
+    else:
+        return None
+    return types.CompletionList(is_incomplete=False, items=items) if items else None
+
+
+def _edit_range(entry: Entry, line: int, start: int, end: int) -> types.Range:
+    text = entry.lines.text(line)
+    end += len(re.match(r"[\w.]*", text[end:]).group())  # type: ignore[union-attr]
+    return types.Range(start=entry.lines.position(line, start), end=entry.lines.position(line, end))
+
+
+def module_items(entry: Entry, line: int, start: int, end: int, markdown: bool) -> list[types.CompletionItem]:
+    where = _edit_range(entry, line, start, end)
+    items = []
+    for name, module in registry.MODULES.items():
+        items.append(types.CompletionItem(
+            label=name, kind=types.CompletionItemKind.Class, detail=f"Ultralytics · {module.branch}",
+            documentation=_doc(module_doc(name), markdown), sort_text=f"1{name}",
+            text_edit=types.TextEdit(range=where, new_text=name),
+        ))  # fmt: skip
+    for kind in registry.KINDS.values():
+        if kind.torch and kind.torch == kind.name:
+            label = f"nn.{kind.torch}"
+            items.append(types.CompletionItem(
+                label=label, kind=types.CompletionItemKind.Class, detail=f"torch.nn · {kind.family} (args verbatim)",
+                documentation=_doc(kind_doc(kind), markdown), sort_text=f"2{label}",
+                text_edit=types.TextEdit(range=where, new_text=label),
+            ))  # fmt: skip
+    return items
+
+
+def from_items(entry: Entry, line: int, start: int, end: int) -> list[types.CompletionItem]:
+    from ..engine import shapes
+
+    rows = entry.analysis.layers
+    i = sum(1 for r in rows if r.span.start_line < line)  # the row being written
+    where = _edit_range(entry, line, start, end)
+
+    def item(label: str, j: int, order: int) -> types.CompletionItem:
+        target = rows[j]
+        detail = f"row {j} · {target.type} · {shapes.fmt(target.output_shape)}"
+        return types.CompletionItem(
+            label=label, kind=types.CompletionItemKind.Reference, detail=detail, sort_text=f"{order:05d}",
+            filter_text=label, text_edit=types.TextEdit(range=where, new_text=label),
+        )  # fmt: skip
+
+    if i == 0:
+        return [types.CompletionItem(
+            label="-1", kind=types.CompletionItemKind.Reference, detail="the input image (row 0 takes it)",
+            text_edit=types.TextEdit(range=where, new_text="-1"),
+        )]  # fmt: skip
+    items = [item("-1", i - 1, 0)]
+    items += [item(str(j), j, i - j) for j in range(i - 1, -1, -1) if j < len(rows)]
+    return items

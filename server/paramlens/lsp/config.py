@@ -16,6 +16,9 @@ from typing import Any, Literal
 SECTION = "paramlens"
 DEFAULT_FILES = ("**/*.yaml", "**/*.yml")
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+DEFAULT_SCALE = "auto"  # Ultralytics files: the scale Ultralytics would build (file name, else the first key)
+DEFAULT_IMGSZ = 640  # Ultralytics files: the image size of the output shapes
+MAX_IMGSZ = 65536
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,8 @@ class Settings:
     code_lens: Literal["auto", "on", "off"] = "auto"
     files: tuple[str, ...] = DEFAULT_FILES
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    scale: str = DEFAULT_SCALE  # ultralytics.scale: "auto" or a letter of the file's `scales:`
+    imgsz: int = DEFAULT_IMGSZ  # ultralytics.imgsz
 
     @classmethod
     def parse(cls, raw: Any) -> Settings:
@@ -55,6 +60,8 @@ class Settings:
         lens = get("codeLens")
         files = get("files")
         size = get("maxFileSize")
+        scale = get("ultralytics.scale")
+        imgsz = get("ultralytics.imgsz")
         return cls(
             params=flag("inlayHints.params"),
             shapes=flag("inlayHints.shapes"),
@@ -69,7 +76,23 @@ class Settings:
             max_file_size=(
                 size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else DEFAULT_MAX_FILE_SIZE
             ),
+            scale=scale if isinstance(scale, str) and _SCALE.fullmatch(scale) else DEFAULT_SCALE,
+            imgsz=(
+                imgsz
+                if isinstance(imgsz, int) and not isinstance(imgsz, bool) and 1 <= imgsz <= MAX_IMGSZ
+                else DEFAULT_IMGSZ
+            ),
         )
+
+    @property
+    def scale_override(self) -> str | None:
+        """The scale to build Ultralytics files at (None: as Ultralytics would choose)."""
+        return None if self.scale == "auto" else self.scale
+
+    @property
+    def analysis_key(self) -> tuple[str, int]:
+        """The settings an analysis depends on beyond the file selection."""
+        return (self.scale, self.imgsz)
 
     def selects(self, path: str | None, root: str | None) -> bool:
         """Whether a file is one the settings ask to analyse. Documents without a file path
@@ -83,6 +106,9 @@ class Settings:
             if path.startswith(prefix):
                 candidates.insert(0, path[len(prefix) :])
         return any(_glob(g).fullmatch(c) for g in self.files for c in candidates)
+
+
+_SCALE = re.compile(r"auto|[A-Za-z0-9]{1,16}")
 
 
 @lru_cache(maxsize=64)

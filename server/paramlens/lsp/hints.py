@@ -107,6 +107,35 @@ def total_label(analysis: Analysis, settings: Settings) -> Json:
     return {"value": label, "tooltip": "\n".join(tooltip)}
 
 
+def row_parts(layer: LayerResult, analysis: Analysis, settings: Settings) -> list[Json]:
+    """An Ultralytics row: ``#3 P3/8 · 18,560 params → 64×80×80``. The index is always shown (it is what
+    `from` counts); a row that outputs no single feature map (a head) shows no shape."""
+    from ..render import ultralytics
+
+    if layer.row is None:
+        return []
+    parts = label_parts(layer, settings)
+    if layer.output_shape is None and layer.param_count is not None:
+        parts = [p for p in parts if "→" not in p["value"]]
+    first = {
+        "value": ultralytics.index_label(layer, analysis.imgsz),
+        "tooltip": ultralytics.index_tooltip(layer, analysis.imgsz),
+    }
+    if parts:
+        value = parts[0]["value"]
+        parts[0] = {**parts[0], "value": f" {value}" if value.startswith("→") else f" · {value}"}
+    return [first, *parts]
+
+
+def ultralytics_total_parts(analysis: Analysis, settings: Settings) -> list[Json]:
+    """The model total on `backbone:`, with the scale it is built at."""
+    total = total_label(analysis, settings)
+    if analysis.scale is None:
+        return [total]
+    return [total, {"value": f" · scale {analysis.scale}", "tooltip": f"Built at scale {analysis.scale}, shapes at "
+                    f"imgsz {analysis.imgsz}. Every scale's total: hover `scales:`."}]  # fmt: skip
+
+
 @dataclass(slots=True)
 class _Rendered:
     """A document's hints as one UTF-8 JSON array, sorted by line, with where each hint ends in it: the
@@ -185,6 +214,12 @@ def _placed_hints(entry: Entry, settings: Settings, start: int, end: int) -> lis
             hints[line] = position + _dumps(parts) + b', "paddingLeft": true}'
 
     key = analysis.layers_key
+    if analysis.dialect == "ultralytics":
+        if settings.totals and key is not None:
+            add(key.start_line, ultralytics_total_parts(analysis, settings))
+        for layer in entry.tops_between(start, end):
+            add(layer.line, row_parts(layer, analysis, settings))
+        return sorted(hints.items(), key=lambda item: item[0])
     if settings.totals and key is not None:
         add(key.start_line, [total_label(analysis, settings)])
     for line, layer in entry.placed_between(start, end):

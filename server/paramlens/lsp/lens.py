@@ -15,6 +15,8 @@ from .config import Settings
 from .documents import Entry
 from .hints import number
 
+USE_SCALE = "paramlens.ultralytics.useScale"  # arguments: the document's uri and a scale letter
+
 
 def wanted(settings: Settings, client_has_hints: bool) -> bool:
     return settings.code_lens == "on" or (settings.code_lens == "auto" and not client_has_hints)
@@ -24,11 +26,32 @@ def _lens(entry: Entry, span: Span, title: str) -> types.CodeLens:
     return types.CodeLens(range=entry.lines.range(span), command=types.Command(title=title, command=""))
 
 
-def code_lenses(entry: Entry, settings: Settings) -> list[types.CodeLens]:
+def scale_lenses(entry: Entry, settings: Settings) -> list[types.CodeLens]:
+    """On an Ultralytics file's `scales:`: one lens per scale with its total (``✓ n 3.16 M``, ``s 11.17 M``
+    ...); choosing one builds the file at that scale (a command the server runs). They are actions, not a
+    copy of the hints, so they show unless code lenses are off."""
+    from ..render.ultralytics import scale_total
+
+    analysis = entry.analysis
+    if settings.code_lens == "off" or analysis.scales_key is None or not analysis.scales:
+        return []
+    out = []
+    for letter, total in analysis.scales.items():
+        built = letter == analysis.scale
+        title = f"{'✓ ' if built else ''}{letter} {scale_total(total)}"
+        command = types.Command(title=title, command=USE_SCALE, arguments=[entry.uri, letter])
+        out.append(types.CodeLens(range=entry.lines.range(analysis.scales_key), command=command))
+    return out
+
+
+def code_lenses(entry: Entry, settings: Settings, counts: bool = True) -> list[types.CodeLens]:
+    """``counts``: the counts' lenses too (for clients without inlay hints, or when asked for)."""
     analysis = entry.analysis
     if not analysis.is_architecture:
         return []
-    out = []
+    out = scale_lenses(entry, settings)
+    if not counts:
+        return out
     if analysis.layers_key is not None:
         tot = analysis.totals
         title = f"total {number(tot.params, settings.numbers)} params"

@@ -56,12 +56,13 @@ def _lazy(name: str) -> ModuleType:
 
 actions = _lazy("paramlens.lsp.actions")
 completion = _lazy("paramlens.lsp.completion")
+definition = _lazy("paramlens.lsp.definition")
 diagnostics = _lazy("paramlens.lsp.diagnostics")
 hints = _lazy("paramlens.lsp.hints")
 hover_feature = _lazy("paramlens.lsp.hover")
 lens = _lazy("paramlens.lsp.lens")
 symbols = _lazy("paramlens.lsp.symbols")
-FEATURES = (actions, completion, diagnostics, hints, hover_feature, lens, symbols)
+FEATURES = (actions, completion, definition, diagnostics, hints, hover_feature, lens, symbols)
 
 
 def load_features() -> None:
@@ -72,6 +73,7 @@ def load_features() -> None:
 log = logging.getLogger("paramlens.lsp")
 T = TypeVar("T")
 SUMMARY = "paramlens/summary"
+USE_SCALE = "paramlens.ultralytics.useScale"  # lens.USE_SCALE (lens.py is loaded lazily)
 EXPORT_TORCH = "paramlens/exportTorch"
 
 
@@ -270,7 +272,7 @@ class ParamlensServer(LanguageServer):
         old, self.settings = self.settings, new
         if old == new:
             return
-        if (old.files, old.max_file_size) != (new.files, new.max_file_size):
+        if (old.files, old.max_file_size, old.analysis_key) != (new.files, new.max_file_size, new.analysis_key):
             self.docs.reanalyse_all()
         else:
             self.refresh_views()
@@ -369,6 +371,14 @@ def create_server() -> ParamlensServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     @guarded(None)
     async def did_change(ls: ParamlensServer, params: types.DidChangeTextDocumentParams) -> None:
+        kept = textsync.refused(ls, params.text_document)
+        if kept is not None:
+            ls.log(
+                types.MessageType.Warning,
+                f"Ignored a change of {params.text_document.uri} to version {params.text_document.version}: "
+                f"not newer than its version {kept}.",
+            )
+            return
         ls.docs.request(params.text_document.uri)
         ls.touched(params.text_document.uri)
 
@@ -414,6 +424,14 @@ def create_server() -> ParamlensServer:
         formats = ls.capability("text_document.hover.content_format", None) or []
         return hover_feature.hover(entry, params.position, types.MarkupKind.Markdown in formats)
 
+    @server.feature(types.TEXT_DOCUMENT_DEFINITION)
+    @guarded([])
+    async def goto_definition(ls: ParamlensServer, params: types.DefinitionParams) -> list[types.Location]:
+        entry = await ls.docs.current(params.text_document.uri)
+        if entry is None:
+            return []
+        return definition.definition(entry, params.position)
+
     @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[" ", "$", "{", ","]))
     @guarded(None)
     async def complete(ls: ParamlensServer, params: types.CompletionParams) -> types.CompletionList | None:
@@ -451,10 +469,24 @@ def create_server() -> ParamlensServer:
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
     @guarded([])
     async def code_lens(ls: ParamlensServer, params: types.CodeLensParams) -> list[types.CodeLens]:
-        if not ls.lenses_on():
+        if ls.settings.code_lens == "off":
             return []
         entry = await ls.docs.current(params.text_document.uri)
-        return [] if entry is None else lens.code_lenses(entry, ls.settings)
+        return [] if entry is None else lens.code_lenses(entry, ls.settings, ls.lenses_on())
+
+    @server.command(USE_SCALE)
+    async def use_scale(ls: ParamlensServer, uri: str, scale: str | None = None) -> None:
+        """A lens on an Ultralytics file's `scales:`: build this document at that scale (None: as the settings
+        say). Hints, lenses and diagnostics follow."""
+        try:
+            if not isinstance(uri, str) or ls.text_of(uri) is None:
+                return
+            ls.docs.use_scale(uri, scale if isinstance(scale, str) and scale else None)
+            await ls.docs.current(uri)  # the new build (hints are refreshed when it is published)
+            if ls.capability("workspace.code_lens.refresh_support", False):
+                ls.workspace_code_lens_refresh(None, callback=_ignore)
+        except Exception as exc:  # a command's failure is logged, not shown in a pop-up
+            ls.log(types.MessageType.Error, f"paramlens: {USE_SCALE} failed: {exc!r}")
 
     @server.feature(SUMMARY)
     @guarded(None)

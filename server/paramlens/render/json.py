@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine import shapes
-from ..engine.analysis import Analysis, Argument, Diagnostic, LayerResult, Severity, Span, Tensor
+from ..engine.analysis import Analysis, Argument, Diagnostic, LayerResult, RowInfo, Severity, Span, Tensor
 
 FORMAT_VERSION = 1
 
@@ -19,8 +19,12 @@ def to_json(analysis: Analysis, depth: int | None = None) -> dict[str, Any]:
     """The analysis as JSON-ready data; ``depth`` folds composites below that nesting level
     (1: top-level layers only), keeping their totals."""
     totals = analysis.totals
+    extra: dict[str, Any] = {"dialect": analysis.dialect}
+    if analysis.dialect == "ultralytics":
+        extra.update(scale=analysis.scale, imgsz=analysis.imgsz, scales=analysis.scales)
     return {
         "format_version": FORMAT_VERSION,
+        **extra,
         "name": analysis.name,
         "input_shape": shapes.as_list(analysis.input_shape),
         "output_shape": shapes.as_list(analysis.output_shape),
@@ -41,6 +45,7 @@ def to_json(analysis: Analysis, depth: int | None = None) -> dict[str, Any]:
 def _layer(layer: LayerResult, depth: int | None, level: int) -> dict[str, Any]:
     params, trainable = layer.param_count, layer.trainable_count
     folded = depth is not None and level >= depth
+    row = {} if layer.row is None else _row(layer.row)
     return {
         "index": ".".join(str(p) for p in layer.path),
         "type": layer.type,
@@ -62,6 +67,19 @@ def _layer(layer: LayerResult, depth: int | None, level: int) -> dict[str, Any]:
         "instance": layer.instance,
         "foreign": layer.foreign,
         "children": [] if folded else [_layer(child, depth, level + 1) for child in layer.children],
+        **row,
+    }
+
+
+def _row(row: RowInfo) -> dict[str, Any]:
+    """What an Ultralytics row adds: its index, `from` and `n`, and what Ultralytics prints for it."""
+    return {
+        "row": row.index,
+        "from": row.from_,
+        "repeats": row.repeats,
+        "module": row.module or None,
+        "arguments": None if row.arguments is None else _value(row.arguments),
+        "arguments_text": row.arguments_text if row.arguments is not None else None,
     }
 
 

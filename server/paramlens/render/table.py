@@ -39,7 +39,10 @@ def plain(draw: Callable[[Console], None], width: int) -> str:
 def print_summary(console: Console, analysis: Analysis, depth: int | None = None, path: str | None = None) -> None:
     """The layer table, the totals, then the diagnostics as ``path:line:col: severity: message [code]``
     (one line each, never wrapped, so that CI problem matchers read them)."""
-    table, needed = layer_table(analysis, depth, console.width)
+    if analysis.dialect == "ultralytics":
+        table, needed = row_table(analysis, depth, console.width)
+    else:
+        table, needed = layer_table(analysis, depth, console.width)
     width = console.width
     console.width = max(needed, width)  # too narrow even without the optional columns: longer lines, never cut cells
     try:
@@ -48,6 +51,9 @@ def print_summary(console: Console, analysis: Analysis, depth: int | None = None
         console.width = width
     console.print()
     console.print(totals_table(analysis))
+    if analysis.scales:
+        totals_text = " · ".join(f"{k} {count(v)}" for k, v in analysis.scales.items())
+        console.print(f"\n  Scales  {totals_text}  (parameters, Ultralytics 8.4.190)", markup=False)
     if not analysis.diagnostics:
         return
     console.print(f"\n{tally(analysis.diagnostics)}:", style="bold", markup=False)
@@ -90,6 +96,60 @@ def layer_table(analysis: Analysis, depth: int | None = None, width: int | None 
     if not rows:
         table.add_row(*(Text("no layers", style="dim") if key == "layer" else "" for key in keys))
     return table, _needed(rows, keys)
+
+
+_ROW_COLUMNS = {  # an Ultralytics model's rows, as Ultralytics prints its build table (plus the shape)
+    "#": ("#", "right", False, "dim"),
+    "from": ("from", "right", False, ""),
+    "n": ("n", "right", False, ""),
+    "params": ("params", "right", False, ""),
+    "module": ("module", "left", False, ""),
+    "arguments": ("arguments", "left", True, ""),
+    "shape": ("output shape", "left", False, ""),
+}
+
+
+def row_table(analysis: Analysis, depth: int | None = None, width: int | None = None) -> tuple[Table, int]:
+    """An Ultralytics model's rows: index (what `from` refers to), from, n, params, module, arguments as
+    Ultralytics prints them after scaling, and the output shape at imgsz; ``depth`` 2 or more lists each
+    row's sub-modules below it."""
+    rows: list[dict[str, Text]] = []
+    for layer, prefix in _rows(analysis.layers, depth if depth is not None else 1):
+        info = layer.row
+        if info is None:  # a sub-module
+            cells = dict.fromkeys(_ROW_COLUMNS, Text(""))
+            cells["module"] = Text(prefix) + Text(f"{layer.name} ({layer.type})", "dim")
+            cells["params"] = Text(count(layer.param_count), "dim")
+            cells["shape"] = Text(shape(layer.output_shape) if layer.output_shape is not None else "", "dim")
+            rows.append(cells)
+            continue
+        module = layer.written_type or layer.type
+        rows.append({
+            "#": Text(str(info.index)),
+            "from": Text(str(info.from_)),
+            "n": Text(str(info.repeats)),
+            "params": Text(count(layer.param_count), "bold"),
+            "module": Text(module),
+            "arguments": Text(info.arguments_text if info.arguments is not None else "?"),
+            "shape": Text(shape(layer.output_shape) if layer.output_shape is not None else "—"),
+        })  # fmt: skip
+    keys = list(_ROW_COLUMNS)
+    title = (analysis.name or "Ultralytics model") + (f" · scale {analysis.scale}" if analysis.scale else "")
+    title += f" · imgsz {analysis.imgsz}"
+    table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, show_edge=False)
+    for key in keys:
+        header, justify, wraps, style = _ROW_COLUMNS[key]
+        table.add_column(header, justify=justify, style=style, no_wrap=not wraps, overflow="fold")
+    for row in rows:
+        table.add_row(*(row[key] for key in keys))
+    if not rows:
+        table.add_row(*(Text("no rows", style="dim") if key == "module" else "" for key in keys))
+    total = 3 * len(keys) - 1
+    for key in keys:
+        header, _justify, wraps, _style = _ROW_COLUMNS[key]
+        widest = max([cell_len(header), *(row[key].cell_len for row in rows)])
+        total += min(widest, 24) if wraps else widest
+    return table, total
 
 
 def _cells(layer: LayerResult, prefix: str) -> dict[str, Text]:

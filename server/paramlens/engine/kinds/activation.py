@@ -14,24 +14,25 @@ def _same_shape(c: LayerContext) -> None:
 
 
 def _softmax_rule(c: LayerContext) -> None:
+    c.count("0", "0")
     r = rank(c.inp)
     dim = c["dim"]
     if r is not None and not -r <= dim < r:
         c.fail(f"dim {dim} is out of range for an input of {r} dimensions (use {-r} … {r - 1}).", "dim")
-    _same_shape(c)
+    c.output(c.inp)
 
 
 def _prelu_rule(c: LayerContext) -> None:
     n = c["num_parameters"]
     C = c.inp[0] if c.inp is not None and c.inp and c.inp[0] is not ... else None
-    if n != 1 and C is not None and n != C:
+    c.param("weight", n)
+    c.count("num_parameters (one slope a per channel, or 1 shared)", str(n))
+    if n != 1 and C is not None and n != C:  # after the count, which follows from the arguments alone
         c.fail(
             f"num_parameters ({n}) must be 1 or the number of input channels ({C}).",
             "num_parameters",
             "channel-mismatch",
         )
-    c.param("weight", n)
-    c.count("num_parameters (one slope a per channel, or 1 shared)", str(n))
     c.output(c.inp)
 
 

@@ -75,7 +75,7 @@ def _normalized_shape(c: LayerContext) -> tuple[int, ...]:
 
 
 def _layernorm_rule(c: LayerContext) -> None:
-    shape = _normalized_shape(c)
+    shape = c["normalized_shape"]
     n = prod(shape)
     dims = " × ".join(str(s) for s in shape)
     if c["elementwise_affine"]:
@@ -87,16 +87,18 @@ def _layernorm_rule(c: LayerContext) -> None:
             c.count("Π normalized_shape (γ)", dims)
     else:
         c.count("0 (elementwise_affine: false)", "0")
+    _normalized_shape(c)  # after the count, which follows from the arguments alone
     c.output(c.inp)
 
 
 def _rmsnorm_rule(c: LayerContext) -> None:
-    shape = _normalized_shape(c)
+    shape = c["normalized_shape"]
     if c["elementwise_affine"]:
         c.param("weight", *shape)
         c.count("Π normalized_shape (γ)", " × ".join(str(s) for s in shape))
     else:
         c.count("0 (elementwise_affine: false)", "0")
+    _normalized_shape(c)  # after the count, which follows from the arguments alone
     c.output(c.inp)
 
 

@@ -41,9 +41,9 @@ def _pool_rule(n: int, is_max: bool):
         stride = c["stride"] if c["stride"] is not None else kernel
         dilation = c["dilation"] if is_max else None
         _check_padding(c, kernel, padding)
+        c.count("0 (pooling has no parameters)", "0")
         if n == 3 and not is_max:
             _check_unpadded(c, kernel)
-        c.count("0 (pooling has no parameters)", "0")
         spatial = sliding_output(c, n, kernel, stride, padding, dilation, ceil_mode=c["ceil_mode"])
         channels = c.inp[0] if c.inp is not None and c.inp and c.inp[0] is not ... else None
         c.output((channels, *(spatial or [None] * n)) if c.inp is not None else None)

@@ -106,15 +106,13 @@ def _mha_rule(c: LayerContext) -> None:
             f"embed_dim ({E}) must be divisible by num_heads ({heads}). {divisor_hint('num_heads', heads, E)}",
             "num_heads",
         )
-    for arg, value in (("kdim", kdim), ("vdim", vdim)):
-        if value != E:
-            c.fail(
-                f"{arg} ({value}) differs from embed_dim ({E}), but used as self-attention in a chain the keys "
-                f"and values are the input itself, of {E} features. Remove {arg} or make it {E}.",
-                arg,
-                "channel-mismatch",
-            )
-    c.param("in_proj_weight", 3 * E, E)
+    same = kdim == E and vdim == E  # PyTorch packs the three projections into one tensor only then
+    if same:
+        c.param("in_proj_weight", 3 * E, E)
+    else:
+        c.param("q_proj_weight", E, E)
+        c.param("k_proj_weight", E, kdim)
+        c.param("v_proj_weight", E, vdim)
     if bias:
         c.param("in_proj_bias", 3 * E)
     c.param("out_proj.weight", E, E)
@@ -125,10 +123,21 @@ def _mha_rule(c: LayerContext) -> None:
         c.param("bias_v", 1, 1, E)
     kv = " + 2E (bias_k, bias_v)" if c["add_bias_kv"] else ""
     kv_num = f" + 2 × {E}" if c["add_bias_kv"] else ""
-    c.count(
-        ("4E² + 4E" if bias else "4E²") + kv,
-        (f"4 × {E}² + 4 × {E}" if bias else f"4 × {E}²") + kv_num,
-    )
+    if same:
+        sym, num = ("4E² + 4E" if bias else "4E²"), (f"4 × {E}² + 4 × {E}" if bias else f"4 × {E}²")
+    else:
+        sym = "2E² + E·kdim + E·vdim" + (" + 4E" if bias else "")
+        num = f"2 × {E}² + {E} × {kdim} + {E} × {vdim}" + (f" + 4 × {E}" if bias else "")
+    c.count(sym + kv, num + kv_num)
+    # checked after the count, which follows from the arguments alone (issue 13)
+    for arg, value in (("kdim", kdim), ("vdim", vdim)):
+        if value != E:
+            c.fail(
+                f"{arg} ({value}) differs from embed_dim ({E}), but used as self-attention in a chain the keys "
+                f"and values are the input itself, of {E} features. Remove {arg} or make it {E}.",
+                arg,
+                "channel-mismatch",
+            )
     c.output(c.inp if c.inp is not None else (..., E))
 
 

@@ -1,0 +1,89 @@
+"""RT-DETR's modules (``ultralytics/nn/modules/transformer.py`` and its decoder head): AIFI, the
+encoder layer over a flattened feature map, and RTDETRDecoder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...analysis import LayerResult
+from ...shapes import Shape
+from ..net import BuildError, Net
+
+
+def AIFI(net: Net, name: str, x: Shape, c1: int, cm: int = 2048, num_heads: int = 8, dropout: float = 0,
+         act: Any = None, normalize_before: bool = False) -> LayerResult:  # fmt: skip
+    if c1 % 4:
+        raise BuildError(f"AIFI's 2-D sine position embedding needs input channels divisible by 4, not {c1}")
+    if not isinstance(num_heads, int) or num_heads <= 0 or c1 % num_heads:
+        raise BuildError(f"AIFI's {c1} channels must be divisible by num_heads ({num_heads})")
+    t = (c1,)
+    parts = [
+        net.leaf("MultiheadAttention", "ma", t, embed_dim=c1, num_heads=num_heads),
+        net.leaf("Linear", "fc1", t, in_features=c1, out_features=cm),
+        net.leaf("Linear", "fc2", (cm,), in_features=cm, out_features=c1),
+        net.layernorm("norm1", t),
+        net.layernorm("norm2", t),
+        net.leaf("Dropout", "dropout", t, p=0.0),
+        net.leaf("Dropout", "dropout1", t, p=0.0),
+        net.leaf("Dropout", "dropout2", t, p=0.0),
+        net.leaf("GELU", "act", t),
+    ]
+    return net.group("AIFI", name, parts, x, (c1, *x[1:]))
+
+
+def _mlp(net: Net, name: str, i: int, h: int, o: int, layers: int) -> LayerResult:
+    dims = [i, *[h] * (layers - 1)]
+    outs = [*[h] * (layers - 1), o]
+    parts = [
+        net.leaf("Linear", f"layers.{k}", (a,), in_features=a, out_features=b)
+        for k, (a, b) in enumerate(zip(dims, outs, strict=True))
+    ]
+    parts += [net.leaf("ReLU", "act", (h,)), net.identity("out_norm", (o,))]
+    return net.group("MLP", name, parts, (i,), (o,))
+
+
+def RTDETRDecoder(net: Net, name: str, xs: list[Shape], nc: int = 80, ch: Any = (512, 1024, 2048), hd: int = 256,
+                  nq: int = 300, ndp: int = 4, nh: int = 8, ndl: int = 6, d_ffn: int = 1024, dropout: float = 0.0,
+                  act: Any = None, eval_idx: int = -1, nd: int = 100, label_noise_ratio: float = 0.5,
+                  box_noise_scale: float = 1.0, learnt_init_query: bool = False) -> LayerResult:  # fmt: skip
+    for label, v in (("nc", nc), ("hd", hd), ("nq", nq), ("ndp", ndp), ("nh", nh), ("ndl", ndl), ("d_ffn", d_ffn)):
+        if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
+            raise BuildError(f"RTDETRDecoder's {label} must be a positive integer, not {v!r}")
+    if hd % nh:
+        raise BuildError(f"RTDETRDecoder's hidden width hd ({hd}) must be divisible by its heads nh ({nh})")
+    nl = len(ch)
+    t = (hd,)
+    parts: list[LayerResult] = []
+    for i, c in enumerate(ch):
+        conv = net.conv2d("0", (c, None, None), hd, 1, bias=False)
+        parts.append(net.group("Sequential", f"input_proj.{i}", [conv, net.bn("1", (hd, None, None))], None, None))
+    layers = []
+    for k in range(ndl):
+        attn = net.leaf("MultiheadAttention", "self_attn", t, embed_dim=hd, num_heads=nh, batch_first=False)
+        cross = net.group("MSDeformAttn", "cross_attn", [
+            net.leaf("Linear", "sampling_offsets", t, in_features=hd, out_features=nh * nl * ndp * 2),
+            net.leaf("Linear", "attention_weights", t, in_features=hd, out_features=nh * nl * ndp),
+            net.leaf("Linear", "value_proj", t, in_features=hd, out_features=hd),
+            net.leaf("Linear", "output_proj", t, in_features=hd, out_features=hd),
+        ], t, t)  # fmt: skip
+        layer = [
+            attn, net.leaf("Dropout", "dropout1", t, p=0.0), net.layernorm("norm1", t), cross,
+            net.leaf("Dropout", "dropout2", t, p=0.0), net.layernorm("norm2", t),
+            net.leaf("Linear", "linear1", t, in_features=hd, out_features=d_ffn), net.leaf("ReLU", "act", (d_ffn,)),
+            net.leaf("Dropout", "dropout3", (d_ffn,), p=0.0),
+            net.leaf("Linear", "linear2", (d_ffn,), in_features=d_ffn, out_features=hd),
+            net.leaf("Dropout", "dropout4", t, p=0.0), net.layernorm("norm3", t),
+        ]  # fmt: skip
+        layers.append(net.group("DeformableTransformerDecoderLayer", f"layers.{k}", layer, t, t))
+    parts.append(net.group("DeformableTransformerDecoder", "decoder", layers, t, t))
+    parts.append(net.leaf("Embedding", "denoising_class_embed", None, num_embeddings=nc, embedding_dim=hd))
+    if learnt_init_query:
+        parts.append(net.leaf("Embedding", "tgt_embed", None, num_embeddings=nq, embedding_dim=hd))
+    parts.append(_mlp(net, "query_pos_head", 4, 2 * hd, hd, 2))
+    enc = [net.leaf("Linear", "0", t, in_features=hd, out_features=hd), net.layernorm("1", t)]
+    parts.append(net.group("Sequential", "enc_output", enc, t, t))
+    parts.append(net.leaf("Linear", "enc_score_head", t, in_features=hd, out_features=nc))
+    parts.append(_mlp(net, "enc_bbox_head", hd, hd, 4, 3))
+    parts += [net.leaf("Linear", f"dec_score_head.{k}", t, in_features=hd, out_features=nc) for k in range(ndl)]
+    parts += [_mlp(net, f"dec_bbox_head.{k}", hd, hd, 4, 3) for k in range(ndl)]
+    return net.group("RTDETRDecoder", name, parts, None, None)
