@@ -83,8 +83,29 @@ def test_valid_documents(validator: jsonschema.Draft7Validator, text: str) -> No
     assert [e.message for e in validator.iter_errors(yaml.safe_load(text))] == []
 
 
-@pytest.mark.parametrize("text", INVALID.values(), ids=INVALID.keys())
-def test_invalid_documents(validator: jsonschema.Draft7Validator, text: str) -> None:
-    assert list(validator.iter_errors(yaml.safe_load(text)))
+# the schema's most relevant error (jsonschema's best_match) for each: where, and which rule
+REASONS = {
+    "zero size": ("layers/0/Conv2d/out_channels", "minimum"),
+    "bad choice": ("layers/0/Conv2d/padding", "anyOf"),
+    "missing required": ("layers/0/Conv2d", "anyOf"),
+    "no arguments where some are required": ("layers/0/Conv2d", "anyOf"),
+    "unknown argument (typed)": ("layers/0", "anyOf"),
+    "type inside the single-key spelling": ("layers/0/Linear", "not"),
+    "unknown construct key": ("layers/0/Residual", "additionalProperties"),
+    "Repeat without times": ("layers/0/Repeat", "required"),
+    "wrong list length": ("layers/0/Conv2d/kernel_size", "maxItems"),
+    "unknown top-level key": ("", "additionalProperties"),
+    "neither layers nor blocks": ("", "anyOf"),
+    "URL import": ("imports/0", "pattern"),
+    "reserved block argument": ("blocks/B/args", "not"),
+}
+
+
+@pytest.mark.parametrize("case", INVALID)
+def test_invalid_documents(validator: jsonschema.Draft7Validator, case: str) -> None:
+    text = INVALID[case]
+    error = jsonschema.exceptions.best_match(validator.iter_errors(yaml.safe_load(text)))
+    assert error is not None
+    assert ("/".join(map(str, error.absolute_path)), error.validator) == REASONS[case]
     analysis = analyse(text)
     assert analysis.diagnostics or not analysis.is_architecture  # the engine objects too

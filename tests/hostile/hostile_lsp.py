@@ -21,7 +21,8 @@ from paramlens.engine import analyse
 from paramlens.render.json import to_json
 from paramlens.render.table import summary_text
 
-SERVER = [sys.executable, "-m", "paramlens", "serve"]
+# the console script users run (`cmd = {"paramlens", "serve"}` in the editor docs), from this venv
+SERVER = [str(Path(sys.executable).parent / "paramlens"), "serve"]
 TIMEOUT = 20  # seconds to wait for a publication
 
 SMALL = (

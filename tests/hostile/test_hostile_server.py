@@ -4,7 +4,7 @@ A handler exception is logged and answered with an empty result; requests with p
 for unknown or closed documents or with malformed parameters are answered without error; stale and
 out-of-order edits do not corrupt the document; hover and hints stay responsive while a large document
 is re-analysed; a 50 MB file gets one diagnostic saying it is too large; the hostile corpus gets the
-engine's diagnostics; the server writes no file. (Raw JSON-RPC cases: test_hostile_process.py.)
+engine's diagnostics. (Raw JSON-RPC cases: test_hostile_process.py; writes: test_hostile_writes.py.)
 """
 
 from __future__ import annotations
@@ -271,9 +271,3 @@ async def test_corpus_through_the_server(client: LanguageClient) -> None:
             want = [(d.split()[0], utf16_range(lines, d.split()[1])) for d in expected["diagnostics"]]
         assert [(d.code, d.range) for d in published.diagnostics] == want, name
         doc.close()
-
-
-async def test_the_server_wrote_nothing(client: LanguageClient) -> None:
-    """Only the test wrote files in the workspace: the server never writes (fixes are workspace edits)."""
-    written = {p.relative_to(client.root).as_posix() for p in client.root.rglob("*")}  # type: ignore[attr-defined]
-    assert written == {"corpus", *(f"corpus/{name}" for name in EXPECTED)}

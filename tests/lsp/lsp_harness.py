@@ -1,4 +1,4 @@
-"""End-to-end harness: the real server process (`python -m paramlens serve`) driven by pytest-lsp.
+"""End-to-end harness: the real server process (the console script `paramlens serve`) driven by pytest-lsp.
 
 One server per test module and client flavour (Neovim 0.11's and VS Code's recorded capabilities),
 so the suite stays fast; every test opens documents of its own under a temporary workspace.
@@ -18,7 +18,8 @@ from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
-SERVER = [sys.executable, "-m", "paramlens", "serve"]
+# the console script users run (`cmd = {"paramlens", "serve"}` in the editor docs), from this venv
+SERVER = [str(Path(sys.executable).parent / "paramlens"), "serve"]
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FILES = Path(__file__).resolve().parent / "files"
 CLIENTS = ["neovim", "visual_studio_code"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import sys
 import time
 
 from lsp_harness import SERVER
@@ -86,8 +85,33 @@ def test_shutdown_while_a_handler_waits_for_the_client() -> None:
         proc.wait()
 
 
+def test_stdio_verbose_and_log_file(tmp_path) -> None:
+    """`paramlens serve --stdio -v --log-file PATH`: the options reach the server through the console script,
+    the session works, and the log file gets the detail -v asks for."""
+    log = tmp_path / "server.log"
+    proc = subprocess.Popen(
+        [*SERVER, "--stdio", "-v", "--log-file", str(log)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _send(proc, {"id": 1, "method": "initialize", "params": {"capabilities": {}}})
+        assert "capabilities" in _receive(proc)["result"]
+        _send(proc, {"id": 2, "method": "shutdown"})
+        assert _receive(proc) == {"jsonrpc": "2.0", "id": 2, "result": None}
+        _send(proc, {"method": "exit"})
+        assert proc.wait(timeout=5) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+    text = log.read_text()
+    # DEBUG lines appear only with -v (the default level is WARNING)
+    assert "DEBUG pygls.protocol.json_rpc: Request 'shutdown' received" in text, text[-2000:]
+
+
 def test_serve_help() -> None:
-    out = subprocess.run([sys.executable, "-m", "paramlens.lsp.server", "--help"], capture_output=True, text=True)
+    out = subprocess.run([*SERVER, "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "--tcp HOST:PORT" in out.stdout
 
 

@@ -1,10 +1,15 @@
 -- Headless Neovim 0.11 as a real client of `paramlens serve`: attach to the YAML file given as the
 -- first argument, wait for diagnostics and inlay hints, ask for a hover, print what arrived as JSON.
--- The configuration is the one docs/editors.md shows; PARAMLENS_PYTHON names the interpreter.
+-- The configuration is the one docs/editors.md shows: the console script `paramlens` found on PATH;
+-- PARAMLENS_LOG, when set, adds `--stdio -v --log-file PARAMLENS_LOG`.
 vim.cmd('filetype on')
 
+local cmd = { 'paramlens', 'serve' }
+if os.getenv('PARAMLENS_LOG') then
+  vim.list_extend(cmd, { '--stdio', '-v', '--log-file', os.getenv('PARAMLENS_LOG') })
+end
 vim.lsp.config('paramlens', {
-  cmd = { os.getenv('PARAMLENS_PYTHON') or 'python3', '-m', 'paramlens', 'serve' },
+  cmd = cmd,
   filetypes = { 'yaml' },
   root_markers = { '.git', 'pyproject.toml' },
 })

@@ -29,7 +29,8 @@ def test_neovim_receives_diagnostics_hints_and_hover(tmp_path: Path) -> None:
     path.write_text(ARCH)
     env = {
         **os.environ,
-        "PARAMLENS_PYTHON": sys.executable,
+        "PATH": f"{NVIM.parent}{os.pathsep}{os.environ.get('PATH', '')}",  # the venv's console script `paramlens`
+        "PARAMLENS_LOG": str(tmp_path / "server.log"),
         **{f"XDG_{d}_HOME": str(tmp_path / d.lower()) for d in ("CONFIG", "DATA", "STATE", "CACHE")},
     }
     result = subprocess.run(
@@ -69,3 +70,5 @@ def test_neovim_receives_diagnostics_hints_and_hover(tmp_path: Path) -> None:
         "- `weight` 16×3×3×3 = 432\n- `bias` 16 = 16",
     ]
     assert "- `in_channels` = 3: inferred from the input" in out["hover"]
+    log = (tmp_path / "server.log").read_text()  # --log-file and -v reached the server
+    assert " DEBUG " in log, log[:2000]

@@ -21,7 +21,8 @@ ENABLE = "Install PyTorch to run them: pip install -e '.[oracle]' (torch==2.13.0
 
 
 def load_torch() -> Any:
-    """torch, or skip the calling module (fail under CI or scripts/test: the oracle must run there)."""
+    """torch, or skip the calling module. Fail where the oracle must run: under ``scripts/test`` (it sets
+    PARAMLENS_REQUIRE_ORACLES=1, having installed the oracle extra) and under CI."""
     warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
     try:
         import torch

@@ -3,9 +3,11 @@ buffers and output shapes, one layer at a time (after the input shape named in e
 
 import pytest
 
+from paramlens.engine import analyse
 from paramlens.engine.registry import KINDS
 
-from .oracle import check_text
+from . import independent
+from .oracle import check_text, torch
 
 # kind -> cases of (input shape, arguments as a YAML flow mapping, "" for none)
 ACT = [([4, 5], ""), ([3, 4, 4], "")]
@@ -190,3 +192,25 @@ def test_every_kind_has_oracle_cases() -> None:
 )
 def test_kind_matches_pytorch(kind: str, shape: list[int], args: str) -> None:
     check_text(document(kind, shape, args))
+
+
+@pytest.mark.parametrize(
+    ("kind", "shape", "args"),
+    [(kind, shape, args) for kind, cases in CASES.items() for shape, args in cases],
+    ids=lambda v: str(v).replace(" ", ""),
+)
+def test_kind_matches_an_independent_pytorch_model(kind: str, shape: list[int], args: str) -> None:
+    """The same case, with the model built from the YAML by tests/oracle/independent.py (not from the
+    engine's arguments or the exporter): counts, buffers and output shape must equal the engine's."""
+    text = document(kind, shape, args)
+    analysis = analyse(text)
+    assert not analysis.has_errors, [d.message for d in analysis.diagnostics]
+    kind, shape, arguments = independent.read(text)
+    model = independent.build(kind, shape, arguments).eval()
+    params = list(model.parameters())
+    assert sum(p.numel() for p in params) == analysis.totals.params
+    assert sum(p.numel() for p in params if p.requires_grad) == analysis.totals.trainable
+    assert sum(b.numel() for b in model.buffers()) == analysis.totals.buffers
+    with torch.no_grad():
+        out = model(independent.example(kind, shape, arguments))
+    assert tuple(out.shape) == (2, *analysis.output_shape)
