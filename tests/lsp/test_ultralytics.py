@@ -302,3 +302,34 @@ async def test_inserted_row_renumber_fix_gives_back_the_model(client) -> None:
 
     assert [(p, tuple(map(old_number, sources))) for p, sources in fixed] == original
     assert analyse(doc.text, key="yolov8.yaml").totals == analyse(V8, key="yolov8.yaml").totals
+
+
+CBAM = V8.replace("  - [-1, 6, C2f, [256, True]]\n", "  - [-1, 6, C2f, [256, True]]\n  - [-1, 1, CBAM, [256]]\n")
+
+
+async def test_unknown_module_row_says_unknown(client) -> None:
+    """A row naming CBAM (KeyError in Ultralytics 8.4.190) counts ?, and the rows after it keep the counts
+    Ultralytics builds them with, their spatial sizes unknown."""
+    doc = await _open(client, CBAM)
+    [diagnostic] = client.diagnostics[doc.uri]
+    assert (diagnostic.code, diagnostic.range.start.line) == ("unknown-module", 22)
+    assert flat(await doc.hints(21, 23)) == [
+        (21, 29, "#4 P3/8 · 49,664 params → 64×80×80"),
+        (22, 24, "#5 · ? params → ?"),
+        (23, 40, "#6 · 73,984 params → 128×?×?"),
+    ]
+
+
+async def test_plain_text_row_hover(plain) -> None:
+    doc = await _open(plain, CBAM)
+    hover = await doc.hover(22, 13)
+    assert hover.contents.kind == types.MarkupKind.PlainText
+    assert hover.contents.value == (
+        "CBAM · row 5 · line 23 · ? params\n\nInput\n- from -1 → row 4 (C2f, 64×80×80, line 22)\n\nOutput ?"
+    )
+    row = (await doc.hover(17, 13)).contents.value
+    assert row.startswith(
+        "Conv · row 0 · line 18 · 464 params\n\nBuilt as Conv [3, 16, 3, 2] (ultralytics.nn.modules.conv.Conv)"
+    )
+    assert "Name  Module       Params  Output      Formula\n" in row
+    assert "conv  Conv2d          432  16×320×320  k_h × k_w × C_in / groups × C_out = 3 × 3 × 3 × 16 = 432\n" in row
