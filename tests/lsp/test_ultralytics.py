@@ -204,14 +204,15 @@ async def test_scale_lenses_switch_the_scale(client) -> None:
         (6, "x 68.23 M", command, [doc.uri, "x"]),
     ]
     await client.workspace_execute_command_async(types.ExecuteCommandParams(command=command, arguments=[doc.uri, "l"]))
-    assert await _settle(doc, 15, "total 43,691,520 params (43,691,504 trainable, 16 non-trainable) · scale l")
+    large = "total 43,691,520 params (43,691,504 trainable, 16 non-trainable) · scale l"
+    assert await _settle(doc, 15, large) == [(15, 9, large)]
     assert (await lenses())[3][1] == "✓ l 43.69 M"
     assert flat(await doc.hints(17, 17)) == [(17, 38, "#0 P1/2 · 1,856 params → 64×320×320")]
     assert "Built at **l**: chosen with a lens on `scales:`" in (await doc.hover(6, 2)).contents.value
     await client.workspace_execute_command_async(
         types.ExecuteCommandParams(command=command, arguments=[doc.uri, "auto"])
     )
-    assert await _settle(doc, 15, V8_HINTS[0][2])
+    assert await _settle(doc, 15, V8_HINTS[0][2]) == [V8_HINTS[0]]
 
 
 async def test_completion_of_modules_and_from_indices(client) -> None:
