@@ -313,6 +313,12 @@ def leaf_saved(kind: Any, values: dict[str, Any], inp: shapes.Shape | None, out:
     """What one layer keeps for backward (training), by its kind's ``saves`` rule (docs/compute.md §
     memory): its input, its output, or nothing, plus what it adds of its own."""
     rule = kind.saves
+    if rule == "unknown":  # recurrent and attention internals: not estimated
+        return None
+    if rule == "separable":  # the input, and the depthwise result for the pointwise convolution
+        n_out = shapes.numel(out)
+        mid = None if n_out is None or not out else n_out // out[0] * values["in_channels"] * values["depth_multiplier"]
+        return None if mid is None else Saved(True, mid * size, False)
     if rule == "view":
         return VIEW
     if rule == "nothing":
@@ -332,6 +338,10 @@ def leaf_saved(kind: Any, values: dict[str, Any], inp: shapes.Shape | None, out:
         for d in rows:
             width *= d
         return Saved(True, 2 * 4 * (n_in // width), False)
+    if rule == "groups":  # group norm: mean and rstd per group
+        return Saved(True, 2 * 4 * values["num_groups"], False)
+    if rule == "adaptive":  # adaptive average pooling to 1 is a mean, which keeps nothing
+        return NOTHING if all(t == 1 for t in values["output_size"]) else Saved(True, 0, False)
     if rule == "indices":
         n_out = shapes.numel(out)
         return None if n_out is None else Saved(True, INDEX_BYTES * n_out, False)

@@ -141,6 +141,7 @@ for _n in (1, 2, 3):
             ranks=_BN_RANKS[_n],
             formula="2 × C",
             torch=f"BatchNorm{_n}d",
+            saves="stats",
         ),
         Kind(
             f"InstanceNorm{_n}d",
@@ -157,6 +158,8 @@ for _n in (1, 2, 3):
             ranks=(2,) if _n == 1 else _BN_RANKS[_n],
             formula="2 × C if affine, else 0",
             torch=f"InstanceNorm{_n}d",
+            saves="stats",
+            field="norm",
         ),
     )
 
@@ -179,6 +182,7 @@ register(
         ranks=(1, 2, 3, 4),
         formula="2 × C",
         keras=True,
+        saves="stats",
     ),
     Kind(
         "LayerNorm",
@@ -200,6 +204,8 @@ register(
         aliases=("LayerNormalization",),
         formula="2 × Π normalized_shape",
         torch="LayerNorm",
+        saves="norm",
+        field="norm",
     ),
     Kind(
         "RMSNorm",
@@ -219,6 +225,8 @@ register(
         ),
         formula="Π normalized_shape",
         torch="RMSNorm",
+        saves="unknown",
+        field="norm",
     ),
     Kind(
         "GroupNorm",
@@ -234,6 +242,8 @@ register(
         ranks=(1, 2, 3, 4),
         formula="2 × C",
         torch="GroupNorm",
+        saves="groups",
+        field="norm",
     ),
     Kind(
         "LocalResponseNorm",
@@ -249,5 +259,6 @@ register(
         ranks=(2, 3, 4),
         formula="0",
         torch="LocalResponseNorm",
+        saves="unknown",
     ),
 )
