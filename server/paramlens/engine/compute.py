@@ -14,6 +14,7 @@ transforms before it (``FieldFolder``), computed once per version when first sho
 from __future__ import annotations
 
 from collections.abc import Sequence
+from math import prod
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import shapes
@@ -315,10 +316,23 @@ def leaf_saved(kind: Any, values: dict[str, Any], inp: shapes.Shape | None, out:
     rule = kind.saves
     if rule == "unknown":  # recurrent and attention internals: not estimated
         return None
-    if rule == "separable":  # the input, and the depthwise result for the pointwise convolution
-        n_out = shapes.numel(out)
-        mid = None if n_out is None or not out else n_out // out[0] * values["in_channels"] * values["depth_multiplier"]
-        return None if mid is None else Saved(True, mid * size, False)
+    if rule == "conv":
+        return _conv_saved(kind, values, inp, out, size)
+    if rule == "twice":  # composed of two operations that each keep a tensor of the input's size
+        n_in = shapes.numel(inp)
+        return None if n_in is None else Saved(True, n_in * size, False)
+    if rule == "channel-mask":  # whole-channel dropout: one random factor per channel
+        c = shapes.channels(inp)
+        return None if c is None else Saved(False, c * size, False)
+    if rule == "token-indices":  # the int64 indices of an embedding
+        n_in = shapes.numel(inp)
+        return None if n_in is None else Saved(False, INDEX_BYTES * n_in, False)
+    if rule == "instance":  # per sample and channel: mean and inverse std, γ and the running statistics repeated
+        c = shapes.channels(inp)
+        if c is None:
+            return None
+        extra = 2 + bool(values["affine"]) + 2 * bool(values["track_running_stats"])
+        return Saved(True, extra * 4 * c, False)
     if rule == "view":
         return VIEW
     if rule == "nothing":
@@ -329,7 +343,15 @@ def leaf_saved(kind: Any, values: dict[str, Any], inp: shapes.Shape | None, out:
         return Saved(True, 0, False)
     if rule == "stats":  # batch norm: mean and inverse std per channel (float32)
         c = shapes.channels(inp)
-        return None if c is None else Saved(True, 0, False, 2 * 4 * c)
+        if c is None:
+            return None
+        inner = 0
+        if kind.keras and values["affine"] and values["scale"] and not values["center"]:
+            n_out = shapes.numel(out)  # γ alone multiplies the normalised tensor, which it keeps
+            if n_out is None:
+                return None
+            inner = n_out * size
+        return Saved(True, inner, False, 2 * 4 * c)
     if rule == "norm":  # layer norm: mean and rstd per normalised row
         n_in, rows = shapes.numel(inp), values.get("normalized_shape")
         if n_in is None or not rows:
@@ -349,6 +371,46 @@ def leaf_saved(kind: Any, values: dict[str, Any], inp: shapes.Shape | None, out:
         n_in = shapes.numel(inp)
         return None if n_in is None else Saved(False, n_in * size, False)
     raise AssertionError(rule)
+
+
+def _conv_saved(kind: Any, values: dict[str, Any], inp: shapes.Shape | None, out: shapes.Shape | None, size: int):
+    """A convolution keeps its input, or the padded copy it is given when padding is not plain zeros on
+    both sides (PyTorch pads the copy itself), with the input too when the padding reflects or replicates it;
+    Keras' separable convolution also keeps the depthwise result."""
+    n = kind.spatial
+    spatial = None if inp is None or shapes.rank(inp) is None else inp[1:]
+    padding, mode = values["padding"], values.get("padding_mode", "zeros")
+    kernel, dilation = values["kernel_size"], values["dilation"]
+    stride = values["stride"]
+    padded: list[int] | None = None  # the padded copy's spatial sizes, when there is one
+    if spatial is not None and None not in spatial:
+        if mode != "zeros":  # PyTorch pads a copy by the mode, then convolves it unpadded
+            if padding == "same":
+                padded = [d + dil * (k - 1) for d, k, dil in zip(spatial, kernel, dilation)]  # type: ignore[operator]
+            else:
+                pads = (0,) * len(spatial) if padding == "valid" else padding
+                padded = [d + 2 * p for d, p in zip(spatial, pads)]  # type: ignore[operator]
+        elif padding == "same" and kind.keras and any(s > 1 for s in stride):
+            padded = []
+            for d, k, s, dil in zip(spatial, kernel, stride, dilation):
+                out_size = -(-d // s)  # type: ignore[operator]
+                padded.append(d + max((out_size - 1) * s + dil * (k - 1) + 1 - d, 0))  # type: ignore[operator]
+        elif padding == "same" and any(dil * (k - 1) % 2 for k, dil in zip(kernel, dilation)):
+            padded = [d + dil * (k - 1) % 2 for d, k, dil in zip(spatial, kernel, dilation)]  # type: ignore[operator]
+    elif padding == "same" or mode != "zeros":
+        return None
+    c = values["in_channels"]
+    inner, ins = 0, True
+    if padded is not None:
+        inner = c * prod(padded) * size
+        ins = mode in ("reflect", "replicate")
+    if kind.saves == "conv" and kind.name == "SeparableConv2d":
+        n_out = shapes.numel(out)
+        if n_out is None or not out:
+            return None
+        inner += n_out // out[0] * c * values["depth_multiplier"] * size  # type: ignore[operator]
+    del n
+    return Saved(ins, inner, False)
 
 
 def _pads(padding: Any, kernel, dilation, n: int, inp: shapes.Shape | None, stride, keras: bool) -> tuple | None:
@@ -411,6 +473,8 @@ def leaf_field(kind: Any, values: dict[str, Any], inp: shapes.Shape | None) -> T
     if rule == "sequence":  # attention, bidirectional recurrence: every step; one direction: the steps before
         return GLOBAL if values.get("bidirectional", True) else None
     if rule == "norm":  # statistics over the spatial positions (per sample)
+        if kind.name.startswith("Batch"):  # evaluated with the running statistics, or the batch's
+            return KEEP if values["track_running_stats"] else GLOBAL
         if kind.name.startswith("InstanceNorm") and values.get("track_running_stats"):
             return KEEP  # evaluated with the running statistics
         normalized = values.get("normalized_shape")

@@ -45,13 +45,16 @@ def _simple(
     saves: str | None = None,
 ) -> Kind:
     if saves is None:  # what autograd keeps for backward (docs/compute.md): the output, or the input
-        saves = "output" if name in _KEEP_OUTPUT else "mask" if family == "dropout" else "input"
+        saves = "output" if name in _KEEP_OUTPUT else "twice" if name in _KEEP_TWO else "input"
+        if family == "dropout":
+            saves = "mask" if name in ("Dropout", "AlphaDropout") else "channel-mask"
     return Kind(
         name, family, doc, _same_shape, args, aliases=aliases, ranks=ranks, formula="0", torch=name, saves=saves
     )
 
 
 _KEEP_OUTPUT = ("ReLU", "Sigmoid", "Tanh")
+_KEEP_TWO = ("Softsign", "LogSigmoid")  # x / (1 + |x|) keeps x and 1 + |x|; log σ keeps x and a buffer
 
 
 _DIM = Arg("dim", "int", 0, "The dimension (of one sample; 0 is the channel) that sums to 1.", aliases=("axis",))

@@ -252,7 +252,8 @@ for _n in (1, 2, 3):
             spatial=_n,
             formula=f"({times(*KERNEL_SYMBOLS[_n], 'C_in')} / groups + 1) × C_out",
             torch=f"Conv{_n}d",
-            macs=times(*(f"{d}_out" for d in DIM_NAMES[_n]), "C_out", "C_in / groups", *KERNEL_SYMBOLS[_n]),
+            macs=times(*(f"{d}_out" for d in DIM_NAMES[_n]), "C_out", "(C_in / groups)", *KERNEL_SYMBOLS[_n]),
+            saves="conv",
             field="window",
         ),
         Kind(
@@ -296,6 +297,7 @@ register(
         formula="k_h × k_w × C_in × m + C_in × m",
         keras=True,
         macs="H_out × W_out × C_in × m × k_h × k_w",
+        saves="conv",
         field="window",
     ),
     Kind(
@@ -310,7 +312,7 @@ register(
         formula="k_h × k_w × C_in × m + C_in × m × C_out + C_out",
         keras=True,
         macs="H_out × W_out × C_in × m × (k_h × k_w + C_out)",
-        saves="separable",
+        saves="conv",
         field="window",
     ),
 )

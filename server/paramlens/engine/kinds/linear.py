@@ -70,6 +70,6 @@ register(
         formula="num_embeddings × embedding_dim",
         torch="Embedding",
         macs="0 (a lookup: no dense product)",
-        saves="nothing",
+        saves="token-indices",
     ),
 )

@@ -142,6 +142,7 @@ for _n in (1, 2, 3):
             formula="2 × C",
             torch=f"BatchNorm{_n}d",
             saves="stats",
+            field="norm",
         ),
         Kind(
             f"InstanceNorm{_n}d",
@@ -158,7 +159,7 @@ for _n in (1, 2, 3):
             ranks=(2,) if _n == 1 else _BN_RANKS[_n],
             formula="2 × C if affine, else 0",
             torch=f"InstanceNorm{_n}d",
-            saves="stats",
+            saves="instance",
             field="norm",
         ),
     )
@@ -183,6 +184,7 @@ register(
         formula="2 × C",
         keras=True,
         saves="stats",
+        field="norm",
     ),
     Kind(
         "LayerNorm",
