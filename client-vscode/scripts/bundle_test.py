@@ -1,12 +1,14 @@
 """Proves that a built .vsix carries a complete language server.
 
 Extracts the .vsix's bundled/ into a temporary directory, creates a bare virtual environment (nothing
-installed), runs `python -m paramlens serve` there with PYTHONPATH=bundled/libs and speaks LSP to it over
+installed), runs `python -m paramlens serve` there with PYTHONPATH=bundled/libs (after bundled/native/<target>
+in a platform-specific package whose libyaml build matches this Python, as the extension does; then the C
+loader must be the one imported) and speaks LSP to it over
 stdio: initialize, open the seed example, hover over the first Conv2d (must mention 448 parameters), ask
 for the `paramlens/summary` (13,440 in total) and `paramlens/exportTorch` (the PyTorch source), shut down
 and exit.
 
-Usage: python3 scripts/bundle_test.py paramlens-0.1.0.vsix   (standard library only)
+Usage: python3 scripts/bundle_test.py paramlens-0.1.0[-<target>].vsix   (standard library only)
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ REQUIRED = [
 ]
 FORBIDDEN_PREFIXES = ["extension/node_modules/", "extension/src/", "extension/out/", "extension/test/"]
 FORBIDDEN_SUFFIXES = [".so", ".pyd", ".dylib", ".pyc", ".ts", ".map"]
+NATIVE_SUFFIXES = (".so", ".pyd")
 
 
 def fail(message: str) -> None:
@@ -49,18 +52,31 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
-def check_contents(vsix: zipfile.ZipFile) -> None:
+def check_contents(vsix: zipfile.ZipFile) -> dict[str, Any]:
+    """Checks the files of the .vsix; returns its bundled/manifest.json."""
     names = set(vsix.namelist())
     for required in REQUIRED:
         if required not in names:
             fail(f"{required} is missing from the .vsix")
+    bundle = json.loads(vsix.read("extension/bundled/manifest.json"))
+    native = bundle.get("native")
+    native_dir = f"extension/bundled/{native['dir']}/yaml/" if native else None
+    modules = {f"extension/bundled/{native['dir']}/{m}" for m in native["modules"]} if native else set()
+    if native and len(modules) != 4:
+        fail(f"the {bundle['target']} package should carry libyaml for CPython 3.11 to 3.14: {sorted(modules)}")
     for name in names:
+        if native_dir and name.startswith(native_dir) and name.endswith(NATIVE_SUFFIXES) and name in modules:
+            continue
         if any(name.startswith(p) for p in FORBIDDEN_PREFIXES) or any(name.endswith(s) for s in FORBIDDEN_SUFFIXES):
             fail(f"{name} should not be in the .vsix")
+    for module in modules:
+        if module not in names:
+            fail(f"{module}, listed in bundled/manifest.json, is missing")
     manifest = json.loads(vsix.read("extension/package.json"))
     schema_url = manifest["contributes"]["yamlValidation"][0]["url"]
     if "extension/" + schema_url.removeprefix("./") not in names:
         fail(f"yamlValidation points at {schema_url}, which the .vsix does not contain")
+    return bundle
 
 
 class Session:
@@ -137,9 +153,9 @@ def first_line_with(text: str, needle: str) -> tuple[int, int]:
     raise AssertionError
 
 
-def run_session(python: Path, libs: Path) -> None:
+def run_session(python: Path, libs: Path, pythonpath: str) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}
-    env["PYTHONPATH"] = str(libs)
+    env["PYTHONPATH"] = pythonpath
     process = subprocess.Popen(
         [str(python), "-m", "paramlens", "serve"],
         stdin=subprocess.PIPE,
@@ -197,7 +213,7 @@ def main(argv: list[str]) -> int:
         return 2
     started = time.monotonic()
     with zipfile.ZipFile(argv[0]) as vsix, tempfile.TemporaryDirectory(prefix="paramlens-bundle-") as tmp:
-        check_contents(vsix)
+        bundle = check_contents(vsix)
         root = Path(tmp)
         for name in vsix.namelist():
             if name.startswith("extension/bundled/"):
@@ -206,19 +222,31 @@ def main(argv: list[str]) -> int:
         venv = root / "venv"
         subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
         python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+        native = root / "extension" / "bundled" / bundle["native"]["dir"] if bundle.get("native") else None
+        suffixes = subprocess.run(
+            [str(python), "-c", "import importlib.machinery as m; print(*m.EXTENSION_SUFFIXES)"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        matches = native is not None and any(f"yaml/_yaml{s}" in bundle["native"]["modules"] for s in suffixes)
+        pythonpath = os.pathsep.join([str(native), str(libs)] if matches else [str(libs)])
         probe = subprocess.run(
             [str(python), "-c", "import yaml, paramlens; print(yaml.__with_libyaml__, paramlens.__file__)"],
-            env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(libs)},
+            env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": pythonpath},
             capture_output=True,
             text=True,
             check=False,
         )
-        expected = f"False {libs / 'paramlens' / '__init__.py'}"
+        expected = f"{matches} {libs / 'paramlens' / '__init__.py'}"
         if probe.stdout.strip() != expected:
-            fail(f"the bare venv should import pure PyYAML and the bundled paramlens: {probe.stdout}{probe.stderr}")
-        run_session(python, libs)
+            fail(f"the bare venv should import PyYAML (C loader: {matches}) and the bundled paramlens: "
+                 f"{probe.stdout}{probe.stderr}")
+        run_session(python, libs, pythonpath)
+        loader = "C" if matches else "pure-Python"
     print(
-        f"bundle test: passed (hover 448, summary 13,440, PyTorch export) in {time.monotonic() - started:.1f} s",
+        f"bundle test: {bundle['target']} passed (PyYAML's {loader} loader; hover 448, summary 13,440, PyTorch export)"
+        f" in {time.monotonic() - started:.1f} s",
         file=sys.stderr,
     )
     return 0

@@ -8,8 +8,9 @@ import {
   State,
 } from "vscode-languageclient/node";
 import { configurationItem, toServerConfiguration } from "./settings";
+import { compileOnce, stampPath } from "./compile";
 import { LaunchFailure, isLaunchFailure } from "./launch";
-import { resolveLaunch } from "./server";
+import { readBundle, resolveLaunch } from "./server";
 
 /** The documents the server sees: all YAML (it answers nothing for YAML that is not an architecture). */
 export const DOCUMENT_SELECTOR = [
@@ -108,6 +109,9 @@ export class ServerController implements vscode.Disposable {
       return;
     }
     this.log.info(launch.description);
+    if (launch.warning !== undefined) {
+      this.log.warn(launch.warning);
+    }
     const serverOptions: ServerOptions = {
       command: launch.command,
       args: [...launch.args],
@@ -118,6 +122,15 @@ export class ServerController implements vscode.Disposable {
     this.client = client;
     try {
       await client.start();
+      if (launch.compile !== undefined) {
+        const version = readBundle(this.context.extensionPath)?.paramlens ?? "";
+        void compileOnce({
+          python: launch.command,
+          dirs: launch.compile,
+          stamp: stampPath(this.context.globalStorageUri.fsPath, version, launch.command, launch.compile),
+          log: this.log,
+        });
+      }
     } catch (error) {
       const message = error instanceof ResponseError || error instanceof Error ? error.message : String(error);
       this.log.error(`The paramlens server did not start: ${message}`);

@@ -27,12 +27,35 @@ export interface Probe {
   readonly server: boolean;
   /** Whether PyYAML with its C loader (libyaml) is installed. */
   readonly cyaml: boolean;
+  /** The file name endings of extension modules this interpreter imports (importlib.machinery.EXTENSION_SUFFIXES). */
+  readonly suffixes: readonly string[];
 }
 
-/** The server bundled in the extension: Python packages in `libs`, made by scripts/bundle-server.sh. */
+/**
+ * The server bundled in the extension, made by scripts/bundle-server.sh: pure-Python packages in `libs` and, in a
+ * platform-specific package, PyYAML with libyaml built for each supported CPython in `native`.
+ */
 export interface Bundle {
   readonly libs: string;
   readonly paramlens: string;
+  /** The VS Code target the package was built for ("linux-x64", ...; "universal" for the pure-Python one). */
+  readonly target?: string;
+  readonly native?: NativeYaml;
+}
+
+export interface NativeYaml {
+  /** The directory holding PyYAML with its extension modules (put before `libs` on PYTHONPATH). */
+  readonly dir: string;
+  /** The extension modules, relative to `dir`: "yaml/_yaml.cpython-312-x86_64-linux-gnu.so", ... */
+  readonly modules: readonly string[];
+}
+
+/** Whether the bundle's libyaml build imports in the probed interpreter (a module named with one of its suffixes). */
+export function nativeMatches(native: NativeYaml | undefined, suffixes: readonly string[]): boolean {
+  if (native === undefined) {
+    return false;
+  }
+  return native.modules.some((module) => suffixes.some((suffix) => module === `yaml/_yaml${suffix}`));
 }
 
 /** A process to start: the language client's `Executable`. */
@@ -43,6 +66,10 @@ export interface Launch {
   readonly env?: Readonly<Record<string, string>>;
   /** One line for the output channel: which server runs and why. */
   readonly description: string;
+  /** A second line, logged as a warning: what makes this server slower than it could be. */
+  readonly warning?: string;
+  /** Directories of the bundle to byte-compile for this interpreter once (see `compile.ts`). */
+  readonly compile?: readonly string[];
 }
 
 /**
@@ -50,9 +77,9 @@ export interface Launch {
  * It must not import the bundled libraries, so the probe runs without the bundle on PYTHONPATH.
  */
 export const PROBE_SCRIPT = `
-import importlib.metadata, importlib.util, json, sys
+import importlib.machinery, importlib.metadata, importlib.util, json, sys
 info = {"executable": sys.executable, "version": list(sys.version_info[:3]), "paramlens": None,
-        "server": False, "cyaml": False}
+        "server": False, "cyaml": False, "suffixes": importlib.machinery.EXTENSION_SUFFIXES}
 try:
     info["paramlens"] = importlib.metadata.version("paramlens")
 except Exception:
@@ -93,6 +120,7 @@ export function parseProbe(stdout: string): Probe | undefined {
     paramlens: typeof d.paramlens === "string" ? d.paramlens : null,
     server: d.server === true,
     cyaml: d.cyaml === true,
+    suffixes: Array.isArray(d.suffixes) ? d.suffixes.filter((x): x is string => typeof x === "string") : [],
   };
 }
 
@@ -220,8 +248,9 @@ export interface LaunchError {
 }
 
 /**
- * Installed or bundled? An installed, compatible paramlens with PyYAML's C loader parses faster than the
- * bundle (which carries PyYAML's pure-Python loader), so it wins; otherwise the bundle runs.
+ * Installed or bundled? An installed, compatible paramlens with PyYAML's C loader wins. Otherwise the bundle runs,
+ * with its libyaml build first on PYTHONPATH where one matches the interpreter, else with PyYAML's pure-Python
+ * loader (and a warning); an installed paramlens without the C loader runs only where the bundle cannot.
  */
 export function chooseServer(options: {
   python: string;
@@ -268,13 +297,34 @@ export function chooseServer(options: {
   } else {
     why = `the installed paramlens ${probe.paramlens} lacks PyYAML's C loader`;
   }
+  const native = nativeMatches(bundle.native, probe.suffixes) ? bundle.native : undefined;
+  const target = bundle.target ?? "universal";
+  let pythonPath = prependPath(bundle.libs, options.pythonPath, options.platform);
+  let loader: string;
+  let warning: string | undefined;
+  if (native !== undefined) {
+    pythonPath = prependPath(native.dir, pythonPath, options.platform);
+    loader = `PyYAML's C loader (libyaml, ${target} package)`;
+  } else {
+    loader = "PyYAML's pure-Python loader";
+    const where =
+      bundle.native === undefined
+        ? `this is the ${target} package of the extension, which carries no libyaml build`
+        : `the ${target} package carries libyaml for CPython 3.11 to 3.14 only, not for this Python ` +
+          `(extension modules ${probe.suffixes.join(" ") || "unknown"})`;
+    warning =
+      `The bundled server parses YAML with PyYAML's pure-Python loader, several times slower than libyaml: ${where}. ` +
+      `For C speed, install the extension's package for your platform, or install paramlens in ${python}.`;
+  }
   return {
     command: python,
     args,
-    env: { PYTHONPATH: prependPath(bundle.libs, options.pythonPath, options.platform) },
+    env: { PYTHONPATH: pythonPath },
     description:
-      `Running the bundled paramlens ${bundle.paramlens} with ${python} (Python ${version}; ${why}). ` +
-      `Install paramlens with PyYAML's C loader in that interpreter for faster parsing.`,
+      `Running the bundled paramlens ${bundle.paramlens} with ${python} (Python ${version}; ${why}), ` +
+      `parsing with ${loader}.`,
+    ...(warning === undefined ? {} : { warning }),
+    compile: native === undefined ? [bundle.libs] : [native.dir, bundle.libs],
   };
 }
 

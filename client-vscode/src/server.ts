@@ -51,7 +51,15 @@ export function readBundle(extensionPath: string): Bundle | undefined {
     if (typeof manifest.paramlens !== "string") {
       return undefined;
     }
-    return { libs: path.join(dir, "libs"), paramlens: manifest.paramlens };
+    const native = manifest.native as { dir?: unknown; modules?: unknown } | null | undefined;
+    const modules = Array.isArray(native?.modules) ? native.modules.filter((m): m is string => typeof m === "string") : [];
+    return {
+      libs: path.join(dir, "libs"),
+      paramlens: manifest.paramlens,
+      target: typeof manifest.target === "string" ? manifest.target : undefined,
+      native:
+        typeof native?.dir === "string" && modules.length > 0 ? { dir: path.join(dir, native.dir), modules } : undefined,
+    };
   } catch {
     return undefined;
   }

@@ -18,7 +18,16 @@ import {
 } from "../src/launch";
 
 const vars = { workspaceFolder: "/ws", home: "/home/ada" };
-const bundle: Bundle = { libs: "/ext/bundled/libs", paramlens: "0.1.0" };
+const bundle: Bundle = { libs: "/ext/bundled/libs", paramlens: "0.1.0", target: "universal" };
+const nativeBundle: Bundle = {
+  libs: "/ext/bundled/libs",
+  paramlens: "0.1.0",
+  target: "linux-x64",
+  native: {
+    dir: "/ext/bundled/native/linux-x64",
+    modules: ["yaml/_yaml.cpython-311-x86_64-linux-gnu.so", "yaml/_yaml.cpython-312-x86_64-linux-gnu.so"],
+  },
+};
 
 function probe(overrides: Partial<Probe> = {}): Probe {
   return {
@@ -27,6 +36,7 @@ function probe(overrides: Partial<Probe> = {}): Probe {
     paramlens: null,
     server: false,
     cyaml: false,
+    suffixes: [".cpython-312-x86_64-linux-gnu.so", ".abi3.so", ".so"],
     ...overrides,
   };
 }
@@ -117,7 +127,12 @@ describe("parseProbe", () => {
       paramlens: "0.1.0",
       server: true,
       cyaml: true,
+      suffixes: [],
     });
+  });
+  it("reads the interpreter's extension-module suffixes", () => {
+    const out = '{"version": [3, 13, 1], "suffixes": [".cpython-313-darwin.so", ".abi3.so", 3]}';
+    assert.deepEqual(parseProbe(out)?.suffixes, [".cpython-313-darwin.so", ".abi3.so"]);
   });
   it("treats missing or wrongly typed fields as absent", () => {
     assert.deepEqual(parseProbe('{"version": [3, 9, 0], "paramlens": 1, "server": "yes"}'), {
@@ -126,6 +141,7 @@ describe("parseProbe", () => {
       paramlens: null,
       server: false,
       cyaml: false,
+      suffixes: [],
     });
   });
   it("rejects output that is not the probe's", () => {
@@ -168,15 +184,48 @@ describe("chooseServer", () => {
       description: "Running paramlens 0.1.2 installed in /usr/bin/python3 (Python 3.12.1, with PyYAML's C loader).",
     });
   });
-  it("runs the bundle, with its libraries first on PYTHONPATH, when nothing is installed", () => {
+  it("runs the universal bundle, with its libraries first on PYTHONPATH, and warns of the pure-Python loader", () => {
     assert.deepEqual(choose(probe(), bundle, "/user/lib"), {
       command: "/usr/bin/python3",
       args: ["-m", "paramlens", "serve"],
       env: { PYTHONPATH: "/ext/bundled/libs:/user/lib" },
       description:
-        "Running the bundled paramlens 0.1.0 with /usr/bin/python3 (Python 3.12.1; paramlens is not installed there). " +
-        "Install paramlens with PyYAML's C loader in that interpreter for faster parsing.",
+        "Running the bundled paramlens 0.1.0 with /usr/bin/python3 (Python 3.12.1; paramlens is not installed there), " +
+        "parsing with PyYAML's pure-Python loader.",
+      warning:
+        "The bundled server parses YAML with PyYAML's pure-Python loader, several times slower than libyaml: " +
+        "this is the universal package of the extension, which carries no libyaml build. For C speed, install " +
+        "the extension's package for your platform, or install paramlens in /usr/bin/python3.",
+      compile: ["/ext/bundled/libs"],
     });
+  });
+  it("puts the platform package's libyaml build first when one matches the interpreter", () => {
+    const launch = choose(probe(), nativeBundle);
+    assert.deepEqual(launch, {
+      command: "/usr/bin/python3",
+      args: ["-m", "paramlens", "serve"],
+      env: { PYTHONPATH: "/ext/bundled/native/linux-x64:/ext/bundled/libs" },
+      description:
+        "Running the bundled paramlens 0.1.0 with /usr/bin/python3 (Python 3.12.1; paramlens is not installed there), " +
+        "parsing with PyYAML's C loader (libyaml, linux-x64 package).",
+      compile: ["/ext/bundled/native/linux-x64", "/ext/bundled/libs"],
+    });
+  });
+  it("falls back to pure Python, saying why, when no libyaml build matches the interpreter", () => {
+    const launch = choose(probe({ version: [3, 15, 0], suffixes: [".cpython-315-x86_64-linux-gnu.so", ".so"] }), nativeBundle);
+    assert.ok(!isLaunchError(launch));
+    assert.deepEqual(launch.env, { PYTHONPATH: "/ext/bundled/libs" });
+    assert.match(launch.description, /parsing with PyYAML's pure-Python loader\.$/);
+    assert.match(
+      launch.warning ?? "",
+      /the linux-x64 package carries libyaml for CPython 3\.11 to 3\.14 only, not for this Python \(extension modules \.cpython-315-x86_64-linux-gnu\.so \.so\)/,
+    );
+  });
+  it("prefers the bundle's libyaml build over an installed paramlens without the C loader", () => {
+    const launch = choose(probe({ paramlens: "0.1.0", server: true }), nativeBundle);
+    assert.ok(!isLaunchError(launch));
+    assert.equal(launch.env?.PYTHONPATH, "/ext/bundled/native/linux-x64:/ext/bundled/libs");
+    assert.match(launch.description, /the installed paramlens 0\.1\.0 lacks PyYAML's C loader/);
   });
   it("says why an installed paramlens is not used", () => {
     const why = (p: Probe) => {

@@ -43,46 +43,48 @@ def max_file_size() -> int:
 
 
 def read_source(path: str) -> str:
-    """A file's text (``-`` is standard input): UTF-8, a leading BOM dropped as editors do."""
+    """A file's text (``-`` is standard input), read as ``files.read_text`` reads every file: UTF-8, a
+    leading BOM dropped as editors do, only regular files up to the size limit."""
+    from . import files
+
     limit = max_file_size()
     try:
         if path == "-":
             data = sys.stdin.buffer.read(limit + 1)
-        else:
-            with open(path, "rb") as file:
-                data = file.read(limit + 1)
-    except IsADirectoryError:
-        raise Unusable(f"{path} is a directory; give an architecture file (*.arch.yaml)") from None
-    except OSError as exc:
-        raise Unusable(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(data) > limit:
-        raise Unusable(
-            f"{path} is larger than {limit:,} bytes, more than any architecture file needs; "
-            "set PARAMLENS_MAX_FILE_SIZE (bytes) to analyse it anyway"
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
-        raise Unusable(
-            f"{path}:{line}:{column}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
-        ) from None
+            if len(data) > limit:
+                raise files.too_large(path, limit)
+            return files.decode(data, path)
+        return files.read_text(path, limit)
+    except files.Refused as exc:
+        raise Unusable(_refused(exc, limit)) from None
 
 
-def resolve_import(importing: str | None, relpath: str) -> tuple[str, str] | None:
+def _refused(exc: Exception, limit: int) -> str:
+    """The CLI's words for a file it does not read."""
+    from . import files
+
+    assert isinstance(exc, files.Refused)
+    if exc.kind == "directory":
+        return f"{exc.path} is a directory; give an architecture file (*.arch.yaml)"
+    if exc.kind == "too-large":
+        return f"{exc}, more than any architecture file needs; set PARAMLENS_MAX_FILE_SIZE (bytes) to analyse it anyway"
+    if exc.kind == "not-utf8" and exc.position is not None:
+        line, column, byte = exc.position
+        return f"{exc.path}:{line}:{column}: not UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8"
+    return str(exc)
+
+
+def resolve_import(importing: str | None, relpath: str) -> tuple[str, str] | str:
     """The engine's ``resolve``: an import path read relative to the importing file (or the current
-    directory for standard input). The engine has already refused URLs and absolute paths; only
-    regular files are read (``../../dev/zero`` is not)."""
-    base = os.path.dirname(importing) if importing else os.getcwd()
-    target = os.path.realpath(os.path.join(base, relpath))
-    if not os.path.isfile(target):
-        return None
+    directory for standard input), as the server reads it. The engine has already refused URLs and
+    absolute paths; ``../../dev/zero`` and the like are refused with the reason."""
+    from . import files
+
+    target = files.import_path(importing, relpath)
     try:
-        return target, read_source(target)
-    except Unusable:
-        return None
+        return target, files.read_text(target, max_file_size())
+    except files.Refused as exc:
+        return exc.reason
 
 
 def load(

@@ -57,9 +57,7 @@ def test_missing_file_exits_2_without_traceback(mismatch: Path) -> None:
     proc = run("check", "mismatch.arch.yaml", "nowhere.arch.yaml", cwd=mismatch.parent)
     assert proc.returncode == 2
     assert proc.stdout == MISMATCH_LINE + "\n"
-    assert proc.stderr == (
-        "paramlens: cannot read nowhere.arch.yaml: No such file or directory\n1 file checked, 1 error, 1 unreadable\n"
-    )
+    assert proc.stderr == ("paramlens: nowhere.arch.yaml does not exist\n1 file checked, 1 error, 1 unreadable\n")
     assert "Traceback" not in proc.stderr
 
 

@@ -4,8 +4,10 @@ edits documents the way editors do (incremental changes, versions counting up)."
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import sys
+from collections import namedtuple
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,10 @@ from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+from paramlens.engine import analyse
+from paramlens.render.json import to_json
+from paramlens.render.table import summary_text
 
 SERVER = [sys.executable, "-m", "paramlens", "serve"]
 TIMEOUT = 20  # seconds to wait for a publication
@@ -110,20 +116,28 @@ class Doc:
 
     def change(self, start: tuple[int, int], end: tuple[int, int], new: str, version: int | None = None) -> None:
         """An incremental change; ``version`` overrides the next version number (stale edits)."""
-        self.text = self.text[: _offset(self.text, *start)] + new + self.text[_offset(self.text, *end) :]
-        self.version = self.version + 1 if version is None else version
-        self.send([types.TextDocumentContentChangePartial(range=_range(start, end), text=new)])
+        self.edit((start, end, new), version=version)
 
     def replace_all(self, text: str) -> None:
-        self.text, self.version = text, self.version + 1
-        self.send([types.TextDocumentContentChangeWholeDocument(text=text)])
+        """A whole-document change (what editors send after a reload or a formatter)."""
+        self.edit(text)
 
-    def send(self, changes: list[Any], version: int | None = None) -> None:
-        ident = types.VersionedTextDocumentIdentifier(
-            uri=self.uri, version=self.version if version is None else version
-        )
+    def edit(self, *changes: tuple[tuple[int, int], tuple[int, int], str] | str, version: int | None = None) -> None:
+        """One didChange carrying ``changes`` in order (several: multi-cursor edits, formatting), each
+        ``(start, end, new)`` in the text as the previous ones left it, or a whole new text."""
+        events: list[Any] = []
+        for change in changes:
+            if isinstance(change, str):
+                self.text = change
+                events.append(types.TextDocumentContentChangeWholeDocument(text=change))
+                continue
+            start, end, new = change
+            self.text = self.text[: _offset(self.text, *start)] + new + self.text[_offset(self.text, *end) :]
+            events.append(types.TextDocumentContentChangePartial(range=_range(start, end), text=new))
+        self.version = self.version + 1 if version is None else version
+        ident = types.VersionedTextDocumentIdentifier(uri=self.uri, version=self.version)
         self.client.text_document_did_change(
-            types.DidChangeTextDocumentParams(text_document=ident, content_changes=changes)
+            types.DidChangeTextDocumentParams(text_document=ident, content_changes=events)
         )
 
     def close(self) -> None:
@@ -176,3 +190,82 @@ def hint_texts(hints: list[types.InlayHint]) -> list[tuple[int, int, str]]:
         return h.label if isinstance(h.label, str) else "".join(part.value for part in h.label)
 
     return [(h.position.line, h.position.character, label(h)) for h in hints]
+
+
+def plain(value: Any) -> Any:
+    """The test client hands unknown JSON back as named tuples: make it JSON again."""
+    if hasattr(value, "_asdict"):
+        return {k: plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def as_received(value: Any) -> Any:
+    """``value`` as it arrives through the test client (``plain`` of pygls' named tuples: a key that is
+    not an identifier, such as ``from``, comes back renamed)."""
+
+    def hook(d: dict[str, Any]) -> Any:
+        return namedtuple("Object", d.keys(), rename=True)(*d.values())
+
+    return plain(json.loads(json.dumps(value), object_hook=hook))
+
+
+def utf16_position(lines: list[str], line: int, char: int) -> types.Position:
+    """A code-point position of the engine as an LSP position in UTF-16 units."""
+    return types.Position(line, len(lines[line][:char].encode("utf-16-le", "surrogatepass")) // 2)
+
+
+def analysed_here(text: str) -> tuple[list[tuple[Any, ...]], Any]:
+    """What the server must serve for ``text`` (an import-free document), computed by ``analyse`` in
+    this process, apart from the server's caches: its diagnostics as ``comparable`` gives them, and its
+    summary (``paramlens/summary``: every layer's counts, shapes, arguments and place)."""
+    analysis = analyse(text)
+    if not analysis.is_architecture:
+        return [], None
+    lines = re.split("\r\n|\r|\n", text)
+    diagnostics = [
+        (
+            d.code,
+            types.Range(
+                start=utf16_position(lines, d.span.start_line, d.span.start_char),
+                end=utf16_position(lines, d.span.end_line, d.span.end_char),
+            ),
+            types.DiagnosticSeverity(int(d.severity)),
+            d.message,
+        )
+        for d in analysis.diagnostics
+    ]
+    return diagnostics, as_received({"json": to_json(analysis), "text": summary_text(analysis)})
+
+
+async def served(doc: Doc) -> tuple[list[tuple[Any, ...]], Any]:
+    """What the server serves for ``doc``'s current version, in the shape ``analysed_here`` gives."""
+    published = await doc.published()
+    summary = await doc.client.protocol.send_request_async("paramlens/summary", {"uri": doc.uri})
+    return comparable(published), plain(summary)
+
+
+def first_difference(a: Any, b: Any, path: str = "") -> str | None:
+    """Where two JSON-like values first differ (a readable failure for large summaries), or None."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b), key=str):
+            if key not in a or key not in b:
+                return f"{path}.{key}: only on one side"
+            if (found := first_difference(a[key], b[key], f"{path}.{key}")) is not None:
+                return found
+        return None
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        if len(a) != len(b):
+            return f"{path}: {len(a)} != {len(b)} items"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            if (found := first_difference(x, y, f"{path}[{i}]")) is not None:
+                return found
+        return None
+    return None if a == b else f"{path}: {a!r} != {b!r}"
+
+
+async def assert_serves_what_analyse_gives(doc: Doc) -> None:
+    """``served(doc) == analysed_here(doc.text)``, failing with the first difference."""
+    got, want = await served(doc), analysed_here(doc.text)
+    assert got == want, first_difference(got, want)

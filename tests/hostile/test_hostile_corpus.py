@@ -18,6 +18,7 @@ import pytest
 import yaml
 from hostile_invariants import check, lsp_lines
 
+from paramlens import files
 from paramlens.engine import analyse
 from paramlens.engine.analysis import Analysis
 
@@ -28,13 +29,13 @@ FILES = sorted(EXPECTED)
 CLI_SECONDS = 20  # one `paramlens check` of one corpus file, start-up included, on a busy CI machine
 
 
-def resolve(importing: str | None, relpath: str) -> tuple[str, str] | None:
-    """Imports from the corpus directory, read as the engine tests read everything."""
-    target = os.path.realpath(os.path.join(os.path.dirname(importing or str(CORPUS / "x")), relpath))
+def resolve(importing: str | None, relpath: str) -> tuple[str, str] | str:
+    """Imports from the corpus directory, found and read as the CLI and the server do (``paramlens.files``)."""
+    target = files.import_path(importing or str(CORPUS / "x"), relpath)
     try:
-        return target, Path(target).read_bytes().decode("utf-8", errors="replace")
-    except OSError:
-        return None
+        return target, files.read_text(target, 10 * 1024 * 1024)
+    except files.Refused as exc:
+        return exc.reason
 
 
 def engine_analysis(name: str, text: str) -> Analysis:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from hostile_invariants import lsp_lines
-from hostile_lsp import SMALL, Doc, big_text, comparable, hint_texts, record_of
+from hostile_lsp import SMALL, Doc, assert_serves_what_analyse_gives, big_text, comparable, hint_texts, record_of
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -34,7 +34,10 @@ async def opened(client: LanguageClient, name: str, text: str) -> Doc:
 
 
 async def fresh(client: LanguageClient, doc: Doc, name: str) -> tuple[list, list]:
-    """The diagnostics and hints of a new document holding ``doc``'s current text."""
+    """The diagnostics and hints of a new document holding ``doc``'s current text; first, what the
+    server serves for ``doc`` must be what ``analyse`` gives for its text in this process (a cache
+    poisoned in the server would corrupt a fresh document in the same process alike)."""
+    await assert_serves_what_analyse_gives(doc)
     other = await opened(client, name, doc.text)
     try:
         return comparable(await other.published()), hint_texts(await other.hints())
@@ -93,19 +96,29 @@ async def test_out_of_range_unknown_and_closed_documents(client: LanguageClient)
 
 
 async def test_stale_and_out_of_order_versions(client: LanguageClient) -> None:
-    """Edits with a version older than the current one are applied like any other (the text is the
-    client's), and what the server publishes and serves then follows the text, not the number."""
+    """A change whose version is not newer than the document's is ignored with a log message (issue 13):
+    the document keeps its text, nothing is published for the stale version, and what the server
+    publishes and serves next follows the text it kept."""
     doc = await opened(client, "stale.arch.yaml", SMALL)
     doc.change((3, 27), (3, 29), "32")  # v2: out_channels 32
     await doc.published()
+    kept = doc.text
+    logs = len(record_of(client).logs)
     doc.change((4, 4), (4, 8), "Tanh", version=1)  # stale: version 1 again
-    doc.change((5, 4), (5, 11), "Flaten", version=1)  # and again, now with an error
+    doc.change((5, 4), (5, 11), "Flaten", version=2)  # not newer either, and with an error
+    doc.text = kept  # the server kept its text: the client's model follows
     doc.change((0, 6), (0, 11), "renamed", version=3)  # in order once more
     published = await doc.published(3)
     want_diagnostics, want_hints = await fresh(client, doc, "stale-fresh.arch.yaml")
     assert comparable(published) == want_diagnostics
-    assert [d.code for d in published.diagnostics] == ["unknown-layer"]
+    assert list(published.diagnostics) == []  # Flaten was never applied
     assert hint_texts(await doc.hints()) == want_hints
+    assert [p.version for p in record_of(client).published[doc.uri]] == [1, 2, 3]
+    ignored = [m for m in record_of(client).logs[logs:] if m.startswith("Ignored a change")]
+    assert ignored == [
+        f"Ignored a change of {doc.uri} to version 1: not newer than its version 2.",
+        f"Ignored a change of {doc.uri} to version 2: not newer than its version 2.",
+    ]
 
 
 async def test_edits_around_unicode_line_separators(client: LanguageClient) -> None:
@@ -136,6 +149,49 @@ async def test_incremental_edits_of_hostile_text(client: LanguageClient) -> None
     assert comparable(published) == want_diagnostics
     assert [d.code for d in published.diagnostics] == ["invalid-value", "yaml-syntax"]  # NUL; layers: 😀😀
     assert hint_texts(await doc.hints()) == want_hints
+
+
+LONG = SMALL + "".join(f"  - Linear: {{out_features: {n}}}\n" for n in range(8, 16))  # 14 lines
+
+
+async def test_whole_document_changes_between_incremental_ones(client: LanguageClient) -> None:
+    """An incremental edit far down, a whole-document change (a reload, a formatter), then edits above:
+    they land on the lines of the new text (the server's copy keeps no position from the old one)."""
+    doc = await opened(client, "whole.arch.yaml", LONG)
+    doc.change((8, 27), (8, 29), "99")  # line 8: out_features 10 -> 99
+    doc.replace_all("# reformatted\n" + LONG.replace("{out_features: ", "{out_features:  "))
+    doc.change((4, 27), (4, 29), "32")  # line 4, the Conv2d: out_channels 16 -> 32
+    doc.change((5, 4), (5, 8), "Tanh")
+    await doc.published()
+    assert doc.text.split("\n")[4:6] == ["  - Conv2d: {out_channels: 32, kernel_size: 3}", "  - Tanh"]
+    await assert_serves_what_analyse_gives(doc)
+    doc.replace_all(SMALL)  # and a whole-document change alone
+    assert doc.text == SMALL
+    await assert_serves_what_analyse_gives(doc)
+
+
+async def test_one_did_change_with_several_changes(client: LanguageClient) -> None:
+    """Several changes in one notification (multi-cursor edits, formatting), each applying to the text
+    the previous one left, bottom-up and top-down, with a whole-document change among them."""
+    doc = await opened(client, "multi.arch.yaml", LONG)
+    doc.edit(((13, 27), (13, 29), "64"), ((8, 27), (8, 29), "48"), ((3, 27), (3, 29), "8"))  # bottom-up
+    await doc.published()
+    lines = doc.text.split("\n")
+    assert [lines[3][:29], lines[8], lines[13]] == [
+        "  - Conv2d: {out_channels: 8,",
+        "  - Linear: {out_features: 48}",
+        "  - Linear: {out_features: 64}",
+    ]
+    await assert_serves_what_analyse_gives(doc)
+    doc.edit(((0, 6), (0, 11), "several"), ((1, 0), (1, 0), "# é😀 a comment\n"), ((5, 4), (5, 8), "GELU"))
+    assert doc.text.split("\n")[:2] == ["name: several", "# é😀 a comment"] and doc.text.split("\n")[5] == "  - GELU"
+    await assert_serves_what_analyse_gives(doc)
+    doc.edit(((2, 0), (2, 0), "x"), "# replaced\n" + LONG, ((5, 4), (5, 8), "SiLU"), ((1, 7), (1, 7), " "))
+    published = await doc.published()
+    assert doc.text.split("\n")[:6] == ["# replaced", "name: s mall", "input: [3, 32, 32]", "layers:",
+                                         "  - Conv2d: {out_channels: 16, kernel_size: 3}", "  - SiLU"]  # fmt: skip
+    await assert_serves_what_analyse_gives(doc)
+    assert [d.code for d in published.diagnostics] == []
 
 
 async def test_hover_and_hints_stay_responsive_during_a_long_reanalysis(client: LanguageClient) -> None:

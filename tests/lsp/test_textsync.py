@@ -88,3 +88,40 @@ def test_far_jumps_between_changes_land_on_their_lines(lines: list[str], edits: 
         text = expected(text, start, end, new)
         doc.apply_change(change(start, end, new))
         assert doc.source == text
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    lines=st.lists(st.text(CHARS.filter(lambda c: c != "\n"), max_size=6), min_size=1, max_size=30),
+    edits=st.lists(
+        st.one_of(
+            st.tuples(st.integers(0, 32), st.integers(0, 8), st.integers(0, 3), st.text(CHARS, max_size=3)),
+            st.lists(st.text(CHARS.filter(lambda c: c != "\n"), max_size=6), max_size=30),  # a whole new text
+        ),
+        max_size=12,
+    ),
+)
+def test_whole_document_changes_between_incremental_ones(lines: list[str], edits: list) -> None:
+    """A whole-document change (a reload, a formatter) in the middle of incremental ones: the next
+    incremental change lands on the line of the new text, not where the old text had it."""
+    text = "\n".join(lines)
+    doc = EditorTextDocument("file:///t.arch.yaml", source=text)
+    for edit in edits:
+        if isinstance(edit, list):
+            text = "\n".join(edit)
+            doc.apply_change(types.TextDocumentContentChangeWholeDocument(text=text))
+        else:
+            line, column, span, new = edit
+            start, end = (line, column), (line + span, column)
+            text = expected(text, start, end, new)
+            doc.apply_change(change(start, end, new))
+        assert doc.source == text
+
+
+def test_an_edit_after_a_whole_document_change() -> None:
+    """The case the walk's anchor got wrong: an edit on line 8, a new text, an insert on line 4."""
+    doc = EditorTextDocument("file:///t.arch.yaml", source="".join(f"line {i}\n" for i in range(10)))
+    doc.apply_change(change((8, 0), (8, 0), "x"))
+    doc.apply_change(types.TextDocumentContentChangeWholeDocument(text="".join(f"new {i}\n" for i in range(20))))
+    doc.apply_change(change((4, 0), (4, 0), "inserted "))
+    assert doc.source.split("\n")[3:6] == ["new 3", "inserted new 4", "new 5"]

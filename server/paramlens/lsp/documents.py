@@ -1,7 +1,8 @@
 """Documents and their analyses: parse once per version, answer everything from the cache.
 
-Each open document has at most one analysis running, off the event loop (a daemon thread, so a
-client that disappears never waits for it). A change starts an analysis at once when none is
+Each open document has at most one analysis running, off the event loop (on daemon threads, so a
+client that disappears never waits for one; ``_Lane`` says why one long analysis cannot hold up
+the others). A change starts an analysis at once when none is
 running; changes that arrive meanwhile are coalesced into one more run of the latest text when it
 ends. Results of a version that has been overtaken are kept for requests that cannot wait but are
 never published, so diagnostics only ever move forward.
@@ -27,6 +28,7 @@ from urllib.parse import unquote
 
 from pygls.uris import from_fs_path, to_fs_path
 
+from .. import files
 from .config import Settings
 from .positions import Encoding, Lines
 
@@ -42,6 +44,7 @@ WAIT = 0.5  # seconds a request waits for the analysis of the current version of
 # the analysis thread and back would cost more than the analysis
 INLINE_CHARS = 16_384
 INLINE_SECONDS = 0.002
+OVERRUN = 0.25  # seconds: a quick-lane analysis running longer hands the lane to another thread
 _ARCHITECTURE = re.compile(r"^(?:layers|blocks|backbone|head)\s*:", re.MULTILINE)  # native or Ultralytics
 
 
@@ -226,7 +229,7 @@ def build(
     settings: Settings,
     encoding: Encoding,
     root: str | None,
-    read: Callable[[str], str | None],
+    read: Callable[[str, str], str],
     memo: Any = None,
     scale: str | None = None,
 ) -> Entry:
@@ -246,17 +249,22 @@ def build(
         analysis = Analysis(is_architecture=is_arch, diagnostics=[too_large(size, settings.max_file_size)] * is_arch)
     else:
 
-        def resolve(importing: str | None, relpath: str) -> tuple[str, str] | None:
-            base = os.path.dirname(importing) if importing else None
-            if base is None:
-                return None
-            target = os.path.normpath(os.path.join(base, relpath))
-            deps.add(target)
-            content = read(target)
-            return None if content is None else (target, content)
+        def resolve(importing: str | None, relpath: str) -> tuple[str, str] | str | None:
+            if not importing:
+                return None  # an untitled document: nothing to be relative to
+            target = files.import_path(importing, relpath)
+            written = os.path.normpath(os.path.join(os.path.dirname(importing), relpath))
+            deps.update((target, written))  # a watcher may name the file either way
+            try:
+                return target, read(target, written)
+            except files.Refused as exc:
+                return exc.reason
 
+        # the key is the real path, as the CLI's, so that an import cycle through a symbolic link closes at
+        # once; realpath costs 80 µs (a sixth of a keystroke on 100 layers), so only for a file with imports
+        key = os.path.realpath(path) if path and "imports" in text else path
         analysis = analyse(
-            text, key=path, resolve=resolve, memo=memo, scale=scale or settings.scale_override, imgsz=settings.imgsz
+            text, key=key, resolve=resolve, memo=memo, scale=scale or settings.scale_override, imgsz=settings.imgsz
         )
     entry = Entry(uri, version, text, analysis, Lines(text, encoding), frozenset(deps)).prepare()
     if scale:
@@ -267,24 +275,68 @@ def build(
     return entry
 
 
-class _Worker:
-    """One daemon thread that runs analyses in order; results come back to the event loop."""
+class _Lane:
+    """Analyses run in order on a daemon thread; results come back to the event loop.
 
-    def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[tuple[Callable[[], Any], asyncio.Future[Any]] | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+    Two lanes keep one document's long analysis from starving the others (issue 13): documents that
+    are big or were slow last time go to the long lane, all others to the quick lane. A quick-lane
+    analysis that overruns ``OVERRUN`` seconds (a first analysis of a document with large imports) is
+    left to finish on its thread while a new thread takes over the lane's queue, at most ``spare``
+    such threads at a time. So at most 1 + 1 + spare analyses are in memory at once (bounded memory),
+    and a quick analysis waits behind a long one only when ``spare`` overruns are already under way.
+    Threads rather than processes: an analysis hands back a large object graph, which a process
+    would have to pickle, and the engine's reuse of the previous version's work lives in memory."""
+
+    def __init__(self, name: str, spare: int) -> None:
+        self._name, self._spare = name, spare
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], asyncio.Future[Any]]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None  # the thread serving the queue
+        self._since: float | None = None  # when its current job started
+        self._left = 0  # threads left behind with an overrunning job
 
     async def run(self, fn: Callable[[], Any]) -> Any:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, name="paramlens-analysis", daemon=True)
-            self._thread.start()
-        future = asyncio.get_running_loop().create_future()
-        self._queue.put((fn, future))
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._jobs.put((fn, future))
+        self._check()
+        if self._spare:
+
+            def watch() -> None:  # while this job waits or runs, see every OVERRUN if the lane is stuck
+                if not future.done():
+                    self._check()
+                    loop.call_later(OVERRUN, watch)
+
+            loop.call_later(OVERRUN, watch)
         return await future
 
-    def _loop(self) -> None:
-        while (job := self._queue.get()) is not None:
-            fn, future = job
+    def _check(self) -> None:
+        """Start the lane's thread, or replace it when its job overruns and others wait."""
+        with self._lock:
+            if self._thread is None:
+                self._start()
+            elif (
+                self._since is not None
+                and time.perf_counter() - self._since >= OVERRUN
+                and self._left < self._spare
+                and not self._jobs.empty()
+            ):
+                self._left += 1
+                log.info("%s analysis overran %.2f s: another thread takes the queue", self._name, OVERRUN)
+                self._start()
+
+    def _start(self) -> None:
+        self._since = None
+        self._thread = threading.Thread(target=self._serve, name=f"paramlens-{self._name}", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        me = threading.current_thread()
+        while True:
+            fn, future = self._jobs.get()
+            with self._lock:
+                if self._thread is me:
+                    self._since = time.perf_counter()
             loop = future.get_loop()
             try:
                 result, error = fn(), None
@@ -294,6 +346,11 @@ class _Worker:
                 loop.call_soon_threadsafe(_settle, future, result, error)
             except RuntimeError:  # the loop has closed: the server is exiting
                 return
+            with self._lock:
+                if self._thread is not me:  # replaced while this job overran: the lane is another's
+                    self._left -= 1
+                    return
+                self._since = None
 
 
 def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
@@ -329,18 +386,22 @@ class Documents:
         self._again: set[str] = set()
         self._waiters: dict[str, list[asyncio.Future[None]]] = {}
         self._refresh_after: set[str] = set()  # documents whose next result the client cannot see coming
-        self._worker = _Worker()
+        self._published: dict[str, int] = {}  # the last version published, per document: never go back
+        self._quick = _Lane("quick", spare=2)
+        self._long = _Lane("long", spare=0)
 
     # --- reading files ---------------------------------------------------------------------
 
-    def read(self, path: str) -> str | None:
-        """An imported file's text: the editor's version when it is open, else the disk's."""
-        uri = from_fs_path(path)
-        if uri is not None:
-            opened = self._texts(uri) or self._texts(unquote(uri))
-            if opened is not None:
-                return opened[1]
-        return read_disk(path, self._settings().max_file_size)
+    def read(self, path: str, written: str | None = None) -> str:
+        """An imported file's text: the editor's version when it is open (under its real path or the
+        path as written), else the disk's, read as ``files.read_text`` reads every file (``Refused``)."""
+        for candidate in (path, written) if written not in (None, path) else (path,):
+            uri = from_fs_path(candidate)
+            if uri is not None:
+                opened = self._texts(uri) or self._texts(unquote(uri))
+                if opened is not None:
+                    return opened[1]
+        return files.read_text(path, self._settings().max_file_size)
 
     # --- analysis ---------------------------------------------------------------------------
 
@@ -369,13 +430,22 @@ class Documents:
                     build, uri, version, text, settings, encoding, root, self.read, memo, self.scales.get(uri)
                 )
                 small = previous is not None and previous.seconds < INLINE_SECONDS and len(text) < INLINE_CHARS
-                entry = job() if small else await self._worker.run(job)
+                if small:
+                    entry = job()
+                else:
+                    long = len(text) > BIG or (previous is not None and previous.seconds > SLOW)
+                    entry = await (self._long if long else self._quick).run(job)
                 latest = self._texts(uri)
                 if latest is None:
                     return
                 self._store(entry)
                 if uri in self._again or latest[0] != version:
                     continue  # overtaken: analyse the latest text before publishing anything
+                if version is not None and self._published.get(uri, version) > version:
+                    log.warning("not publishing version %s of %s: a newer one is published", version, uri)
+                    return
+                if version is not None:
+                    self._published[uri] = version
                 self._publish(entry)
                 self._wake(uri)
                 if uri in self._refresh_after:
@@ -405,10 +475,13 @@ class Documents:
         settings, encoding, root = self._settings(), self._encoding(), self._root()
         if not settings.selects(path, root):
             return None
-        text = read_disk(path, None)
-        if text is None:
+        try:
+            text = files.read_text(path, settings.max_file_size)
+        except files.Refused as exc:
+            log.info("watched file not analysed: %s", exc)
             return None
-        return await self._worker.run(
+        lane = self._long if len(text) > BIG else self._quick
+        return await lane.run(
             partial(build, uri, None, text, settings, encoding, root, self.read, None, self.scales.get(uri))
         )
 
@@ -448,6 +521,7 @@ class Documents:
 
     def close(self, uri: str) -> None:
         self.entries.pop(uri, None)
+        self._published.pop(uri, None)  # a document opened again may start its versions anew
         self.scales.pop(uri, None)
         self._again.discard(uri)
         self._refresh_after.discard(uri)
@@ -461,14 +535,3 @@ class Documents:
     def reanalyse_all(self) -> None:
         for uri in list(self.entries):
             self.request(uri, unseen=True)
-
-
-def read_disk(path: str, limit: int | None) -> str | None:
-    """A file's text, or None when it cannot be read (missing, a folder, too large)."""
-    try:
-        if limit is not None and os.path.getsize(path) > limit:
-            return None
-        with open(path, encoding="utf-8", errors="replace", newline="") as f:
-            return f.read()
-    except (OSError, ValueError):
-        return None

@@ -371,6 +371,14 @@ def create_server() -> ParamlensServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     @guarded(None)
     async def did_change(ls: ParamlensServer, params: types.DidChangeTextDocumentParams) -> None:
+        kept = textsync.refused(ls, params.text_document)
+        if kept is not None:
+            ls.log(
+                types.MessageType.Warning,
+                f"Ignored a change of {params.text_document.uri} to version {params.text_document.version}: "
+                f"not newer than its version {kept}.",
+            )
+            return
         ls.docs.request(params.text_document.uri)
         ls.touched(params.text_document.uri)
 

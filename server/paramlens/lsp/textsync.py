@@ -12,6 +12,7 @@ import collections
 import itertools
 import re
 from collections.abc import Sequence
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -83,6 +84,32 @@ class EditorTextDocument(TextDocument):
 
 
 class EditorWorkspace(Workspace):
+    """pygls' workspace, with documents split as the protocol does and edits that arrive out of order
+    refused: pygls applies a ``didChange`` before the server's handler runs, so this is where a change
+    whose version is not newer than the document's is dropped (the document keeps its text)."""
+
+    _accepted: types.VersionedTextDocumentIdentifier | None = None  # the change being applied, all its parts
+    # changes refused, until their handler has said so: id -> (the identifier, the document's version then)
+    refused: dict[int, tuple[types.VersionedTextDocumentIdentifier, int]]
+
+    def update_text_document(
+        self, text_doc: types.VersionedTextDocumentIdentifier, change: types.TextDocumentContentChangeEvent
+    ) -> None:
+        doc = self._text_documents.get(unquote(text_doc.uri))
+        if (
+            doc is not None
+            and text_doc is not self._accepted  # a later part of a change already accepted: same version
+            and doc.version is not None
+            and text_doc.version is not None
+            and text_doc.version <= doc.version
+        ):
+            if len(self.refused) > 256:  # their handlers never ran (they always do): do not keep them
+                self.refused.clear()
+            self.refused[id(text_doc)] = (text_doc, doc.version)
+            return
+        self._accepted = text_doc
+        super().update_text_document(text_doc, change)
+
     def _create_text_document(self, doc_uri: str, source=None, version=None, language_id=None) -> TextDocument:
         return EditorTextDocument(
             doc_uri,
@@ -94,6 +121,13 @@ class EditorWorkspace(Workspace):
         )
 
 
+def refused(server: LanguageServer, text_doc: types.VersionedTextDocumentIdentifier) -> int | None:
+    """The document's version if this ``didChange`` was refused as not newer than it, else None."""
+    found = getattr(server.workspace, "refused", {}).pop(id(text_doc), None)
+    return found[1] if found is not None and found[0] is text_doc else None
+
+
 def install(server: LanguageServer) -> None:
     """Make the workspace pygls has just created (in ``initialize``) create such documents."""
     server.workspace.__class__ = EditorWorkspace
+    server.workspace.refused = {}
