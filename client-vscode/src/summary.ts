@@ -69,24 +69,46 @@ function countErrors(diagnostics: unknown): number {
     .length;
 }
 
+/** "n 3.16 M · s 11.17 M" for an Ultralytics file's `scales` ({letter: total}); "" when it has none. */
+export function formatScales(scales: unknown): string {
+  if (typeof scales !== "object" || scales === null) {
+    return "";
+  }
+  return Object.entries(scales as Record<string, unknown>)
+    .map(([letter, n]) => `${letter} ${typeof n === "number" ? `${(n / 1e6).toFixed(2)} M` : "?"}`)
+    .join(" · ");
+}
+
 /** The status bar item's text and tooltip for a summary. */
 export function statusView(summary: SummaryResult, style: NumberStyle): StatusView {
   const json = summary.json;
   const total = formatCount(json.total_params, style);
+  const ultralytics = json.dialect === "ultralytics";
+  const scale = ultralytics && typeof json.scale === "string" ? json.scale : "";
+  let title = typeof json.name === "string" && json.name !== "" ? json.name : "Architecture";
+  if (ultralytics) {
+    title = `Ultralytics model${scale ? ` · scale ${scale}` : ""} · imgsz ${String(json.imgsz)}`;
+  }
   const lines = [
-    typeof json.name === "string" && json.name !== "" ? json.name : "Architecture",
+    title,
     `Parameters: ${formatCount(json.total_params, "exact")}`,
     `Trainable: ${formatCount(json.trainable_params, "exact")}`,
     `Non-trainable: ${formatCount(json.non_trainable_params, "exact")}`,
-    `Output shape: ${formatShape(json.output_shape)}`,
   ];
+  if (!ultralytics || json.output_shape !== null) {
+    lines.push(`Output shape: ${formatShape(json.output_shape)}`);
+  }
+  const scales = ultralytics ? formatScales(json.scales) : "";
+  if (scales) {
+    lines.push(`Scales: ${scales}`);
+  }
   const errors = typeof json.errors === "number" ? json.errors : countErrors(json.diagnostics);
   if (errors > 0) {
     lines.push(`${errors} error${errors === 1 ? "" : "s"}: counts after them may be unknown (?)`);
   }
   lines.push("", "Click for the model summary");
   return {
-    text: `$(symbol-numeric) ${total} params`,
+    text: `$(symbol-numeric) ${total} params${scale ? ` · ${scale}` : ""}`,
     tooltip: lines.join("\n"),
   };
 }

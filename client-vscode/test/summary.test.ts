@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { asSummary, formatCount, statusView } from "../src/summary";
+import { asSummary, formatCount, formatScales, statusView } from "../src/summary";
 
 describe("asSummary", () => {
   it("accepts the {json, text} answer", () => {
@@ -91,5 +91,43 @@ describe("statusView", () => {
         "Click for the model summary",
       ].join("\n"),
     );
+  });
+});
+
+describe("statusView of an Ultralytics model file", () => {
+  const json = {
+    dialect: "ultralytics",
+    scale: "n",
+    imgsz: 640,
+    scales: { n: 3157200, s: 11166560, m: 25902640, l: 43691520, x: 68229648 },
+    name: null,
+    total_params: 3157200,
+    trainable_params: 3157184,
+    non_trainable_params: 16,
+    output_shape: null,
+    errors: 0,
+    diagnostics: [],
+  };
+  it("names the scale and lists every scale's total instead of the head's output", () => {
+    assert.deepEqual(statusView({ json, text: "" }, "exact"), {
+      text: "$(symbol-numeric) 3,157,200 params · n",
+      tooltip: [
+        "Ultralytics model · scale n · imgsz 640",
+        "Parameters: 3,157,200",
+        "Trainable: 3,157,184",
+        "Non-trainable: 16",
+        "Scales: n 3.16 M · s 11.17 M · m 25.90 M · l 43.69 M · x 68.23 M",
+        "",
+        "Click for the model summary",
+      ].join("\n"),
+    });
+    assert.equal(statusView({ json, text: "" }, "compact").text, "$(symbol-numeric) 3.2M params · n");
+  });
+  it("writes ? for a scale whose total is unknown, and nothing for a file without scales", () => {
+    assert.equal(formatScales({ n: null, s: 11166560 }), "n ? · s 11.17 M");
+    assert.equal(formatScales(null), "");
+    const view = statusView({ json: { ...json, scale: null, scales: null }, text: "" }, "exact");
+    assert.equal(view.text, "$(symbol-numeric) 3,157,200 params");
+    assert.doesNotMatch(view.tooltip, /Scales/);
   });
 });

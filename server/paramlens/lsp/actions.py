@@ -33,7 +33,8 @@ def code_actions(
     if not analysis.is_architecture:
         return []
     first, last = request.start.line, request.end.line
-    actions = []
+    actions: list[types.CodeAction] = []
+    shared: dict[Fix, types.CodeAction] = {}  # one fix carried by several diagnostics is one action for them all
     for index, d in enumerate(analysis.diagnostics):
         if d.span.end_line < first or d.span.start_line > last:  # the lines asked about, as editors do
             continue
@@ -42,13 +43,19 @@ def code_actions(
             fixes += missing_channels_fixes(entry, d)
         lsp_diagnostic = to_lsp(entry, index, d)
         for i, fix in enumerate(fixes):
+            if fix in shared:
+                shared[fix].diagnostics.append(lsp_diagnostic)  # type: ignore[union-attr]
+                continue
             actions.append(
-                types.CodeAction(
-                    title=fix.title,
-                    kind=types.CodeActionKind.QuickFix,
-                    diagnostics=[lsp_diagnostic],
-                    is_preferred=i == 0 or None,
-                    edit=workspace_edit(entry, [fix], versioned),
+                shared.setdefault(
+                    fix,
+                    types.CodeAction(
+                        title=fix.title,
+                        kind=types.CodeActionKind.QuickFix,
+                        diagnostics=[lsp_diagnostic],
+                        is_preferred=i == 0 or None,
+                        edit=workspace_edit(entry, [fix], versioned),
+                    ),
                 )
             )
     return actions

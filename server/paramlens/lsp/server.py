@@ -475,13 +475,13 @@ def create_server() -> ParamlensServer:
         return [] if entry is None else lens.code_lenses(entry, ls.settings, ls.lenses_on())
 
     @server.command(USE_SCALE)
-    async def use_scale(ls: ParamlensServer, uri: str, scale: str | None = None) -> None:
-        """A lens on an Ultralytics file's `scales:`: build this document at that scale (None: as the settings
+    async def use_scale(ls: ParamlensServer, uri: str, scale: str) -> None:
+        """A lens on an Ultralytics file's `scales:`: build this document at that scale ("auto": as the settings
         say). Hints, lenses and diagnostics follow."""
         try:
             if not isinstance(uri, str) or ls.text_of(uri) is None:
                 return
-            ls.docs.use_scale(uri, scale if isinstance(scale, str) and scale else None)
+            ls.docs.use_scale(uri, scale if isinstance(scale, str) and scale and scale != "auto" else None)
             await ls.docs.current(uri)  # the new build (hints are refreshed when it is published)
             if ls.capability("workspace.code_lens.refresh_support", False):
                 ls.workspace_code_lens_refresh(None, callback=_ignore)
