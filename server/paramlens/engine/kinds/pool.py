@@ -109,8 +109,6 @@ for _n in (1, 2, 3):
             spatial=_n,
             formula="0",
             torch=f"MaxPool{_n}d",
-            saves="indices",
-            field="window",
         ),
         Kind(
             f"AvgPool{_n}d",
@@ -134,7 +132,6 @@ for _n in (1, 2, 3):
             spatial=_n,
             formula="0",
             torch=f"AvgPool{_n}d",
-            field="window",
         ),
         *(
             Kind(
@@ -147,8 +144,6 @@ for _n in (1, 2, 3):
                 spatial=_n,
                 formula="0",
                 torch=f"Adaptive{short}Pool{_n}d",
-                saves="indices" if short == "Max" else "adaptive",
-                field="adaptive",
             )
             for short, what in (("Avg", "average"), ("Max", "max"))
         ),
@@ -164,8 +159,6 @@ for _n in (1, 2, 3):
                 spatial=_n,
                 formula="0",
                 keras=True,
-                saves="indices" if short == "Max" else "nothing",
-                field="global",
             )
             for short, long, what in (("Avg", "Average", "mean"), ("Max", "Max", "maximum"))
         ),

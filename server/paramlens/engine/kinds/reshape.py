@@ -171,8 +171,6 @@ register(
         ),
         formula="0",
         torch="Flatten",
-        saves="view",
-        field="flat",
     ),
     Kind(
         "Unflatten",
@@ -185,8 +183,6 @@ register(
         ),
         formula="0",
         torch="Unflatten",
-        saves="view",
-        field="none",
     ),
     Kind(
         "Permute",
@@ -195,8 +191,6 @@ register(
         _permute_rule,
         (Arg("dims", "ints", doc="The new order, e.g. [1, 0] to swap [C, L] into [L, C]."),),
         formula="0",
-        saves="view",
-        field="none",
     ),
     Kind(
         "Upsample",
@@ -218,8 +212,6 @@ register(
         ranks=(2, 3, 4),
         formula="0",
         torch="Upsample",
-        saves="nothing",
-        field="none",
     ),
     Kind(
         "PixelShuffle",
@@ -230,8 +222,6 @@ register(
         ranks=(3,),
         formula="0",
         torch="PixelShuffle",
-        saves="nothing",
-        field="none",
     ),
     Kind(
         "PixelUnshuffle",
@@ -242,7 +232,5 @@ register(
         ranks=(3,),
         formula="0",
         torch="PixelUnshuffle",
-        saves="nothing",
-        field="unshuffle",
     ),
 )
