@@ -281,8 +281,13 @@ def test_a_head_that_takes_a_head() -> None:
 
 def test_an_unsupported_module_is_unknown_not_guessed() -> None:
     text = V8.replace("[[15, 18, 21], 1, Detect, [nc]]", "[[15, 18, 21], 1, WorldDetect, [nc, 512, False]]")
+    assert analyse(text, key="yolov8.yaml").totals.params == 3_262_182  # Ultralytics 8.4.190 builds the same
+    text = text.replace("nc: 80", "nc: 80\nend2end: True")  # its one-to-one copy depends on process state
     analysis = analyse(text, key="yolov8.yaml")
     assert codes(analysis) == ["unsupported-module"]
+    assert analysis.diagnostics[0].message == (
+        "WorldDetect: paramlens does not count an end2end WorldDetect yet."
+    )
     assert analysis.diagnostics[0].severity == Severity.WARNING
     assert analysis.layers[22].param_count is None and analysis.totals.params is None
     assert analysis.layers[21].param_count is not None

@@ -107,6 +107,8 @@ class _Walk:
     def report(self, code: str, message: str, span: Span, severity: Severity = Severity.ERROR,
                related: tuple[Related, ...] = (), fixes: tuple[Fix, ...] = ()) -> None:  # fmt: skip
         if not self.quiet:
+            if code == "unsupported-module":  # the file may be right: paramlens cannot count it
+                severity = Severity.WARNING
             self.diagnostics.append(Diagnostic(code, severity, message, span, related, fixes))
 
     # --- the rows ------------------------------------------------------------------------------
@@ -434,10 +436,10 @@ class _Walk:
         xs = self.inputs(sources, i)
         if m == "Concat":
             return self.concat(row, result, args, xs, sources)
-        if m == "CBFuse":  # the other inputs are resized to the last one's size and added to it
+        if m == "CBFuse":
             result.param_count = result.trainable_count = result.buffer_count = 0
             out = xs[-1] if xs[-1] is not NOT_A_MAP else None
-            result.output_shape = out if isinstance(out, tuple) else None
+            result.input_shape = result.output_shape = out
             return out
         if m == "ImagePoolingAttn":
             self.report(
@@ -489,7 +491,7 @@ class _Walk:
             self.adopt(result, built, built.children)
             return NOT_A_MAP
         x = xs[0]
-        c1 = args[0]
+        c1 = args[0] if module.branch != "torchvision" else (x[0] if isinstance(x, tuple) else None)
         if x is not None and c1 is not None and isinstance(x, tuple) and x[0] != c1:
             self.channel_mismatch(row, m, c1, x, sources[0])
         spatial = tuple(x[1:]) if isinstance(x, tuple) else (None, None)
@@ -498,6 +500,11 @@ class _Walk:
         self.net.sppf_legacy = len(args) <= 3
         try:
             for k in range(n):
+                if module.branch == "torchvision":  # its own input: no width is injected
+                    part = self.cached(module, m, x if isinstance(x, tuple) else (None, None, None), args)
+                    y = part.output_shape
+                    copies.append(part)
+                    continue
                 part = self.cached(module, str(k) if n > 1 else m, (c1, *y[1:]), args)
                 copies.append(part)
                 y = part.output_shape

@@ -490,3 +490,58 @@ def ImagePoolingAttn(net: Net, name: str, x: Shape, ec: int = 256, ch: Any = (),
     for i, c in enumerate(ch):
         parts.append(net.conv2d(f"projections.{i}", (c, None, None), ec, 1))
     return net.group("ImagePoolingAttn", name, parts, None, None)
+
+
+def C3TR(net: Net, name: str, x: Shape, c1: int, c2: int, n: int = 1, shortcut: bool = True, g: int = 1,
+         e: float = 0.5) -> LayerResult:  # fmt: skip
+    def inner(h: int, y: Shape) -> list[LayerResult]:
+        if h % 4:
+            raise BuildError(f"C3TR's transformer has 4 heads: its hidden width {h} must be divisible by 4")
+        t = (h,)
+        layers = []
+        for i in range(n):
+            parts = [net.leaf("Linear", k, t, in_features=h, out_features=h, bias=False) for k in ("q", "k", "v")]
+            parts.append(net.leaf("MultiheadAttention", "ma", t, embed_dim=h, num_heads=4, batch_first=False))
+            parts += [net.leaf("Linear", k, t, in_features=h, out_features=h, bias=False) for k in ("fc1", "fc2")]
+            layers.append(net.group("TransformerLayer", f"tr.{i}", parts, t, t))
+        linear = net.leaf("Linear", "linear", t, in_features=h, out_features=h)
+        return [net.group("TransformerBlock", "m", [linear, *layers], y, y)]
+
+    return _c3(net, "C3TR", name, x, c1, c2, e, inner)
+
+
+def BottleneckCSP(net: Net, name: str, x: Shape, c1: int, c2: int, n: int = 1, shortcut: bool = True, g: int = 1,
+                  e: float = 0.5) -> LayerResult:  # fmt: skip
+    _int("c2", c2)
+    h = int(c2 * e)
+    cv1 = Conv(net, "cv1", x, c1, h, 1, 1)
+    y = cv1.output_shape
+    cv2 = net.conv2d("cv2", with_channels(x, c1), h, 1, bias=False)
+    cv3 = net.conv2d("cv3", y, h, 1, bias=False)
+    cv4 = Conv(net, "cv4", _c(y, 2 * h), 2 * h, c2, 1, 1)
+    bn = net.bn("bn", _c(y, 2 * h))
+    act = net.leaf("SiLU", "act", _c(y, 2 * h))
+    m = [Bottleneck(net, _m("m", i), y, h, h, shortcut, g, e=1.0) for i in range(n)]
+    return net.group("BottleneckCSP", name, [cv1, cv2, cv3, cv4, bn, act, *m], x, cv4.output_shape)
+
+
+# torchvision backbones as a TorchVision row builds them (unwrapped, the last `truncate` children cut):
+# (model, truncate) -> (parameters, output channels, output stride); measured with torchvision 0.28
+_TORCHVISION = {("resnet18", 2): (11_176_512, 512, 32)}
+
+
+def TorchVision(net: Net, name: str, x: Shape, model: Any, weights: Any = "DEFAULT", unwrap: bool = True,
+                truncate: int = 2, split: bool = False) -> LayerResult:  # fmt: skip
+    known = _TORCHVISION.get((model, truncate)) if unwrap and not split else None
+    if known is None:
+        raise BuildError(
+            f"paramlens knows the counts of {', '.join(m for m, _t in _TORCHVISION)} (unwrapped, truncate 2) only; "
+            f"torchvision's {model!r} here is unknown (?)",
+            "unsupported-module",
+        )
+    count, c2, stride = known
+    out = (c2, *(None if v is None else -(-v // stride) for v in x[1:]))
+    body = net.tensors("m", str(model), x, out)
+    body.param_count = body.trainable_count = count
+    body.notes = (f"torchvision.models.{model} without its last {truncate} children: {count:,} parameters",)
+    return net.group("TorchVision", name, [body], x, out)

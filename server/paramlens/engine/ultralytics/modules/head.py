@@ -4,10 +4,10 @@ so a head's output shape is unknown (None)."""
 
 from __future__ import annotations
 
-import copy
+from copy import copy
 from typing import Any
 
-from ...analysis import LayerResult
+from ...analysis import LayerResult, Tensor
 from ...shapes import Shape
 from ..net import BuildError, Net
 from .conv import Conv, DWConv
@@ -75,11 +75,8 @@ def _copy(net: Net, parts: list[LayerResult], prefix: str) -> list[LayerResult]:
     """``copy.deepcopy`` of a branch list as `one2one_*` (end2end heads)."""
     out = []
     for p in parts:
-        if p.children:
-            q = net.group(p.type, prefix + p.name, list(p.children), p.input_shape, p.output_shape)  # type: ignore[operator]
-        else:  # a leaf (a plain Conv2d): the same layer under the copy's name
-            q = copy.copy(p)
-            q.name = prefix + p.name  # type: ignore[operator]
+        q = copy(p)  # the same sub-modules (equal, as deep copies are), under another name
+        q.name = prefix + (p.name or "")
         out.append(q)
     return out
 
@@ -250,3 +247,134 @@ def Classify(net: Net, name: str, x: Shape, c1: int, c2: int, k: Any = 1, s: Any
     return net.group("Classify", name, [conv, pool, drop, linear], x, None)
 
 
+
+
+def _contrastive(net: Net, name: str, embed: int, with_bn: bool) -> LayerResult:
+    """(BN)ContrastiveHead: a bias and a logit scale (and a BatchNorm2d of the embedding)."""
+    parts = [net.bn("norm", (embed, None, None))] if with_bn else []
+    parts += [
+        net.tensors("bias", "Parameter", None, None, Tensor("bias", (1,))),
+        net.tensors("logit_scale", "Parameter", None, None, Tensor("logit_scale", ())),
+    ]
+    return net.group("BNContrastiveHead" if with_bn else "ContrastiveHead", name, parts, None, None)
+
+
+def WorldDetect(net: Net, name: str, xs: list[Shape], nc: int = 80, embed: int = 512, with_bn: bool = False,
+                reg_max: int = 16, end2end: Any = False, ch: Any = ()) -> LayerResult:  # fmt: skip
+    ch = _check_ch(ch, "WorldDetect")
+    if end2end:  # its one-to-one class branch copies Detect's, whose form is process-wide state
+        raise BuildError("paramlens does not count an end2end WorldDetect yet", "unsupported-module")
+    xs = _shapes(xs, ch)
+    cv2, _cv3 = _detect_parts(net, xs, nc, reg_max, ch, legacy=True)
+    c3 = max(ch[0], min(nc, 100))
+    cv3 = [_branch(net, f"cv3.{i}", x, c3, embed) for i, x in enumerate(xs)]
+    cv4 = [_contrastive(net, f"cv4.{i}", embed, with_bn) for i in range(len(xs))]
+    return net.group("WorldDetect", name, [*cv2, *cv3, *_dfl(net, reg_max), *cv4], None, None)
+
+
+def _savpe(net: Net, xs: list[Shape], ch: list[int], c3: int, embed: int) -> LayerResult:
+    parts: list[LayerResult] = []
+    for i, x in enumerate(xs):
+        a = Conv(net, "0", x, ch[i], c3, 3)
+        b = Conv(net, "1", a.output_shape, c3, c3, 3)
+        up = net.upsample("2", b.output_shape, float(i * 2)) if i in (1, 2) else net.identity("2", b.output_shape)
+        parts.append(_seq(net, f"cv1.{i}", [a, b, up], x))
+    for i, x in enumerate(xs):
+        a = Conv(net, "0", x, ch[i], c3, 1)
+        up = net.upsample("1", a.output_shape, float(i * 2)) if i in (1, 2) else net.identity("1", a.output_shape)
+        parts.append(_seq(net, f"cv2.{i}", [a, up], x))
+    parts.append(net.conv2d("cv3", (3 * c3, None, None), embed, 1))
+    parts.append(net.conv2d("cv4", (3 * c3, None, None), 16, 3, p=1))
+    parts.append(net.conv2d("cv5", (1, None, None), 16, 3, p=1))
+    a = Conv(net, "0", (32, None, None), 32, 16, 3)
+    parts.append(_seq(net, "cv6", [a, net.conv2d("1", (16, None, None), 16, 3, p=1)], (32, None, None)))
+    return net.group("SAVPE", "savpe", parts, None, None)
+
+
+def _yoloe(net: Net, xs: list[Shape], nc: int, embed: int, with_bn: Any, reg_max: int, end2end: Any,
+           ch: list[int], type: str) -> list[LayerResult]:  # fmt: skip
+    c3 = max(ch[0], min(nc, 100))
+    if c3 > embed:
+        raise BuildError(f"{type} asserts c3 = max(ch[0], min(nc, 100)) = {c3} <= embed ({embed})")
+    if not with_bn:
+        raise BuildError(f"{type} asserts with_bn (AssertionError in Ultralytics)")
+    cv2, cv3 = _detect_parts(net, xs, nc, reg_max, ch, legacy=net.legacy, cls_out=embed)
+    cv4 = [_contrastive(net, f"cv4.{i}", embed, True) for i in range(len(xs))]
+    parts = [*cv2, *cv3, *_dfl(net, reg_max)]
+    if end2end:
+        parts += _copy(net, cv2, "one2one_") + _copy(net, cv3, "one2one_")
+    parts += cv4
+    if end2end:
+        parts += _copy(net, cv4, "one2one_")
+    t = (embed,)
+    w12 = net.leaf("Linear", "w12", t, in_features=embed, out_features=4 * embed)
+    w3 = net.leaf("Linear", "w3", (2 * embed,), in_features=2 * embed, out_features=embed)
+    swiglu = net.group("SwiGLUFFN", "m", [w12, w3], t, t)
+    parts.append(net.group("Residual", "reprta", [swiglu], t, t))
+    parts.append(_savpe(net, xs, ch, c3, embed))
+    return parts
+
+
+def YOLOEDetect(net: Net, name: str, xs: list[Shape], nc: int = 80, embed: int = 512, with_bn: bool = True,
+                reg_max: int = 16, end2end: Any = False, ch: Any = ()) -> LayerResult:  # fmt: skip
+    ch = _check_ch(ch, "YOLOEDetect")
+    xs = _shapes(xs, ch)
+    return net.group("YOLOEDetect", name, _yoloe(net, xs, nc, embed, with_bn, reg_max, end2end, ch, "YOLOEDetect"),
+                     None, None)  # fmt: skip
+
+
+def YOLOESegment(net: Net, name: str, xs: list[Shape], nc: int = 80, nm: int = 32, npr: int = 256,
+                 embed: int = 512, with_bn: bool = True, reg_max: int = 16, end2end: Any = False, ch: Any = (),
+                 type: str = "YOLOESegment") -> LayerResult:  # fmt: skip
+    ch = _check_ch(ch, type)
+    xs = _shapes(xs, ch)
+    parts = _yoloe(net, xs, nc, embed, with_bn, reg_max, end2end, ch, type)
+    if type == "YOLOESegment26":
+        parts.append(Proto26_(net, "proto", xs, ch, npr, nm, nc))
+    else:
+        parts.append(Proto(net, "proto", xs[0], ch[0], npr, nm))
+    cv5 = _cv4(net, xs, max(ch[0] // 4, nm), nm, "cv5")
+    parts += cv5
+    if end2end:
+        parts += _copy(net, cv5, "one2one_")
+    return net.group(type, name, parts, None, None)
+
+
+def YOLOESegment26(net: Net, name: str, xs: list[Shape], nc: int = 80, nm: int = 32, npr: int = 256,
+                   embed: int = 512, with_bn: bool = True, reg_max: int = 16, end2end: Any = False,
+                   ch: Any = ()) -> LayerResult:  # fmt: skip
+    return YOLOESegment(net, name, xs, nc, nm, npr, embed, with_bn, reg_max, end2end, ch, "YOLOESegment26")
+
+
+def SemanticSegment(net: Net, name: str, xs: list[Shape], nc: int = 19, ch: Any = ()) -> LayerResult:
+    ch = _check_ch(ch, "SemanticSegment")
+    xs = _shapes(xs, ch)
+    c = ch[0]
+    a = Conv(net, "0", xs[0], c, c, 3)
+    parts = [_seq(net, "classifier", [a, net.conv2d("1", a.output_shape, nc, 1)], xs[0])]
+    if len(ch) > 1:
+        b = Conv(net, "0", xs[1], ch[1], c, 3)
+        parts.append(_seq(net, "aux_head", [b, net.conv2d("1", b.output_shape, nc, 1)], xs[1]))
+    return net.group("SemanticSegment", name, parts, None, None)
+
+
+def Depth(net: Net, name: str, xs: list[Shape], c_mid: int = 256, ch: Any = ()) -> LayerResult:
+    ch = _check_ch(ch, "Depth")
+    xs = _shapes(xs, ch)
+    cm = c_mid
+    parts = [Conv(net, f"proj.{i}", x, x[0], cm, 1) for i, x in enumerate(xs)]
+    for i, x in enumerate(xs[:-1]):
+        a = Conv(net, "0", (cm, *x[1:]), cm, cm, 3)
+        parts.append(_seq(net, f"refine.{i}", [a, Conv(net, "1", a.output_shape, cm, cm, 3)], a.input_shape))
+    h0 = Conv(net, "0", (cm, None, None), cm, cm // 2, 3)
+    up = net.leaf(
+        "ConvTranspose2d", "1", h0.output_shape, in_channels=cm // 2, out_channels=cm // 2, kernel_size=(2, 2),
+        stride=(2, 2), padding=(0, 0), bias=True,
+    )  # fmt: skip
+    h2 = Conv(net, "2", up.output_shape, cm // 2, cm // 4, 3)
+    parts.append(_seq(net, "head", [h0, up, h2, net.conv2d("3", h2.output_shape, 1, 1)], h0.input_shape))
+    calib = net.tensors("cal", "Buffers", None, None)
+    calib.buffers = (Tensor("cal_a", (1,), False), Tensor("cal_b", (1,), False))
+    calib.buffer_count = 2
+    parts.append(calib)
+    return net.group("Depth", name, parts, None, None)
