@@ -93,7 +93,7 @@ def load(
     """Read and analyse one file, with imports resolved from disk; ``dtype`` overrides the file's;
     ``scale`` and ``imgsz`` apply to Ultralytics model files."""
     from .engine import analyse
-    from .engine.infer import DTYPE_BYTES
+    from .engine.definitions import DTYPE_BYTES
 
     text = read_source(path)
     key = None if path == "-" else os.path.realpath(path)
@@ -290,7 +290,7 @@ def _ultralytics_args(p: argparse.ArgumentParser) -> None:
 
 
 def _summary_args(p: argparse.ArgumentParser) -> None:
-    from .engine.infer import DTYPE_BYTES
+    from .engine.definitions import DTYPE_BYTES
 
     p.add_argument("file", metavar="FILE", help="an architecture file (*.arch.yaml), or - for standard input")
     p.add_argument("--json", action="store_true", help="print JSON (schema in docs/json-output.md)")

@@ -17,7 +17,8 @@ import json
 import sys
 from typing import Any
 
-from .engine.infer import CONSTRUCTS, DTYPE_BYTES
+from .engine.definitions import DTYPE_BYTES
+from .engine.infer import CONSTRUCTS
 from .engine.registry import KINDS, REQUIRED, Arg, Kind
 
 Schema = dict[str, Any]

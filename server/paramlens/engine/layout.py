@@ -8,6 +8,15 @@ from .analysis import Span
 from .source import node_span
 
 COMMON_KEYS = ("name", "trainable")
+CONSTRUCTS = ("Sequential", "Repeat", "Residual", "Add", "Multiply", "Concat")
+CONSTRUCT_KEYS: dict[str, tuple[str, ...]] = {
+    "Sequential": ("layers",),
+    "Repeat": ("times", "layers"),
+    "Residual": ("layers", "shortcut"),
+    "Add": ("branches",),
+    "Multiply": ("branches",),
+    "Concat": ("branches", "dim", "crop"),
+}
 
 
 class Item:
