@@ -48,6 +48,9 @@ for _pool in ("MaxPool", "AvgPool", "AdaptiveAvgPool", "AdaptiveMaxPool"):
         _TORCH_FILES[_pool + _d] = "pooling"
 for _drop in ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout"):
     _TORCH_FILES[_drop] = "dropout"
+for _act in ("ReLU", "ReLU6", "SiLU", "GELU", "Sigmoid", "Tanh", "LeakyReLU", "Hardswish", "Hardsigmoid", "PReLU",
+             "ELU", "SELU", "CELU", "Mish", "Softmax", "LogSoftmax", "Softplus", "Hardtanh"):  # fmt: skip
+    _TORCH_FILES[_act] = "activation"
 
 
 _BUILT: dict[tuple[Any, ...], LayerResult] = {}  # modules built, by what they depend on (see _Walk.cached)

@@ -144,10 +144,19 @@ _TABLE: list[tuple[str, str, str, tuple[Arg, ...], object, str, str]] = [
      _a("split", False, type="bool")), block.TorchVision, "A torchvision model as a backbone (counted by torchvision).",
      ""),
     ("Index", "torchvision", "block", (_a("c2"), _a("index", 0)), None, "Picks one output of a list.", "0"),
-    ("Conv2", "verbatim", "conv", (), None, "RepConv-like Conv with a parallel 1×1 (verbatim arguments).", ""),
-    ("LightConv", "verbatim", "conv", (), None, "1×1 Conv then a depth-wise Conv (verbatim arguments).", ""),
-    ("RepConv", "verbatim", "conv", (), None, "Re-parameterisable 3×3 + 1×1 Conv (verbatim arguments).", ""),
-    ("RepVGGDW", "verbatim", "block", (), None, "RepVGG depth-wise block (verbatim arguments).", ""),
+    ("Conv2", "verbatim", "conv", (_a("c1", doc="Input width, written in the file (not scaled)."),
+     _a("c2", doc="Output width, written in the file (not scaled)."), _a("k", 3), S, _a("p", None), _a("g", 1),
+     _a("d", 1), _a("act", True, type="bool")), conv.Conv2,
+     "A Conv with a parallel 1×1 convolution (verbatim arguments: Ultralytics records the input's width).",
+     "k²·c1/g·c2 + c1/g·c2 + 2·c2"),
+    ("RepConv", "verbatim", "conv", (_a("c1", doc="Input width, written in the file (not scaled)."),
+     _a("c2", doc="Output width, written in the file (not scaled)."), _a("k", 3), S, _a("p", 1), _a("g", 1),
+     _a("d", 1), _a("act", True, type="bool"), _a("bn", False, type="bool")), conv.RepConv,
+     "Re-parameterisable 3×3 + 1×1 Conv (verbatim arguments: Ultralytics records the input's width).",
+     "9·c1/g·c2 + 2·c2 + c1/g·c2 + 2·c2"),
+    ("RepVGGDW", "verbatim", "block", (_a("ed", doc="Input and output width, written in the file."),),
+     conv.RepVGGDW, "RepVGG depth-wise block: 7×7 and 3×3 depth-wise Convs summed (verbatim arguments).",
+     "49·ed + 2·ed + 9·ed + 2·ed"),
     ("LRPCHead", "verbatim", "head", (), None, "YOLOE's prompt-free head part (verbatim arguments).", ""),
 ]
 
@@ -156,9 +165,9 @@ for _name, _branch, _file, _args, _build, _doc, _formula in _TABLE:
 
 # in ultralytics.nn.modules but not imported by tasks.py: a model file naming one fails with KeyError
 NOT_EXPOSED = frozenset((
-    "CBAM", "ChannelAttention", "SpatialAttention", "C3k", "C3f", "PSABlock", "Attention", "AAttn", "ABlock", "CIB",
-    "RepBottleneck", "RepCSP", "ResNetBlock", "MaxSigmoidAttnBlock", "ContrastiveHead", "BNContrastiveHead",
-    "SwiGLUFFN", "Residual", "SAVPE", "Proto", "Proto26", "RealNVP", "DFL", "TransformerLayer", "TransformerBlock",
-    "TransformerEncoderLayer", "MLPBlock", "MLP", "LayerNorm2d", "MSDeformAttn", "DeformableTransformerDecoderLayer",
-    "DeformableTransformerDecoder",
+    "CBAM", "LightConv", "ChannelAttention", "SpatialAttention", "C3k", "C3f", "PSABlock", "Attention", "AAttn",
+    "ABlock", "CIB", "RepBottleneck", "RepCSP", "ResNetBlock", "MaxSigmoidAttnBlock", "ContrastiveHead",
+    "BNContrastiveHead", "SwiGLUFFN", "Residual", "SAVPE", "Proto", "Proto26", "RealNVP", "DFL", "TransformerLayer",
+    "TransformerBlock", "TransformerEncoderLayer", "MLPBlock", "MLP", "LayerNorm2d", "MSDeformAttn",
+    "DeformableTransformerDecoderLayer", "DeformableTransformerDecoder",
 ))  # fmt: skip

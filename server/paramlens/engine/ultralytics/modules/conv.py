@@ -30,6 +30,14 @@ def Conv(net: Net, name: str, x: Shape, c1: int, c2: int, k: Any = 1, s: Any = 1
     return net.group("Conv", name, [conv, bn, net.activation("act", y, act)], x, y)
 
 
+def Conv2(net: Net, name: str, x: Shape, c1: int, c2: int, k: Any = 3, s: Any = 1, p: Any = None, g: int = 1,
+          d: int = 1, act: Any = True) -> LayerResult:  # fmt: skip
+    """A Conv with a parallel 1×1 Conv2d (``cv2``, no bias) added to it, before the batch norm."""
+    result = Conv(net, name, x, c1, c2, k, s, p, g, d, act)
+    cv2 = net.conv2d("cv2", with_channels(x, c1), c2, 1, s, autopad(1, p, d), g, d, bias=False)
+    return net.group("Conv2", name, [*result.children, cv2], x, result.output_shape)
+
+
 def DWConv(net: Net, name: str, x: Shape, c1: int, c2: int, k: Any = 1, s: Any = 1, d: int = 1,
            act: Any = True) -> LayerResult:  # fmt: skip
     _int("c2", c2)
@@ -91,6 +99,15 @@ def RepConv(net: Net, name: str, x: Shape, c1: int, c2: int, k: int = 3, s: int 
     # RepConv's own activation (its class attribute, SiLU), not the model's default
     act_layer = net.leaf("SiLU", "act", y) if act is True else net.identity("act", y)
     return net.group("RepConv", name, [act_layer, *parts, conv1, conv2], x, y)
+
+
+def RepVGGDW(net: Net, name: str, x: Shape, ed: int) -> LayerResult:
+    """A depth-wise 7×7 and a depth-wise 3×3 Conv (no activation) on ``ed`` channels, summed, then SiLU."""
+    _int("ed", ed)
+    conv = Conv(net, "conv", x, ed, ed, 7, 1, 3, g=ed, act=False)
+    conv1 = Conv(net, "conv1", x, ed, ed, 3, 1, 1, g=ed, act=False)
+    y = conv.output_shape
+    return net.group("RepVGGDW", name, [conv, conv1, net.leaf("SiLU", "act", y)], x, y)
 
 
 def LightConv(net: Net, name: str, x: Shape, c1: int, c2: int, k: int = 1, act: Any = None) -> LayerResult:
