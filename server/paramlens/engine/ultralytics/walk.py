@@ -462,8 +462,10 @@ class _Walk:
             return None
         head = module.branch in ("detect", "append_ch", "insert_ch", "depth")
         for x, span, s in zip(xs, row.from_spans(), sources, strict=False):
-            if x is NOT_A_MAP:
+            if x is NOT_A_MAP or (isinstance(x, tuple) and len(x) != 3):
                 what = "a head" if self.rows[s].module in HEADS else "not a single feature map"
+                if isinstance(x, tuple):
+                    what = f"a tensor of shape {'×'.join(map(str, x))}, not a C×H×W feature map"
                 self.report(
                     "invalid-from",
                     f"{m} needs feature maps, but row {s} ({self.rows[s].module}) outputs {what}. "

@@ -266,7 +266,6 @@ def _even(c1: int, module: str) -> None:
 
 def RepNCSPELAN4(net: Net, name: str, x: Shape, c1: int, c2: int, c3: int, c4: int, n: int = 1) -> LayerResult:
     _int("c2", c2)
-    _even(c3, "RepNCSPELAN4 (its cv1 output c3)")
     cv1 = Conv(net, "cv1", x, c1, c3, 1, 1)
     y = cv1.output_shape
     r1 = RepCSP(net, "cv2.0", _c(y, c3 // 2), c3 // 2, c4, n)
@@ -279,7 +278,6 @@ def RepNCSPELAN4(net: Net, name: str, x: Shape, c1: int, c2: int, c3: int, c4: i
 
 def ELAN1(net: Net, name: str, x: Shape, c1: int, c2: int, c3: int, c4: int) -> LayerResult:
     _int("c2", c2)
-    _even(c3, "ELAN1 (its cv1 output c3)")
     cv1 = Conv(net, "cv1", x, c1, c3, 1, 1)
     y = cv1.output_shape
     cv2 = Conv(net, "cv2", _c(y, c3 // 2), c3 // 2, c4, 3, 1)

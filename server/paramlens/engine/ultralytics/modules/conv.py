@@ -24,6 +24,12 @@ def Conv(net: Net, name: str, x: Shape, c1: int, c2: int, k: Any = 1, s: Any = 1
          d: int = 1, act: Any = True) -> LayerResult:  # fmt: skip
     """Conv2d(bias=False) + BatchNorm2d + the default activation."""
     _int("c2", c2)
+    if not isinstance(g, int) or isinstance(g, bool) or g <= 0:
+        raise BuildError(
+            f"a Conv's groups g must be a positive integer, not {g!r} (Ultralytics: TypeError or ValueError from "
+            "nn.Conv2d). The value is probably one position off: C2f, C3 and C3k2 take [c2, shortcut, g, e] and "
+            "C3k2 [c2, c3k, e, ...]; write the expansion e after g"
+        )
     conv = net.conv2d("conv", with_channels(x, c1), c2, k, s, autopad(k, p, d), g, d, bias=False)
     y = conv.output_shape
     bn = net.bn("bn", y)
