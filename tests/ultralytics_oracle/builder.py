@@ -80,6 +80,7 @@ class Built:
     rows: tuple[Row, ...] = ()
     total: int | None = None
     error: str | None = None
+    warnings: tuple[str, ...] = ()  # what Ultralytics logged as warnings while building
 
 
 class _Table(logging.Handler):
@@ -88,9 +89,12 @@ class _Table(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.INFO)
         self.messages: list[str] = []
+        self.warnings: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
+        if record.levelno >= logging.WARNING:
+            self.warnings.append(record.getMessage())
 
 
 @contextlib.contextmanager
@@ -239,7 +243,7 @@ def build(path: str | Path, scale: str | None = None, imgsz: int | None = 640, d
                 submodules,
             )
         )
-    return Built(tuple(rows), total)
+    return Built(tuple(rows), total, warnings=tuple(table.warnings))
 
 
 def start_worker() -> None:

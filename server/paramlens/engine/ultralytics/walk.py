@@ -611,8 +611,15 @@ class _Walk:
                     "concat-mismatch",
                     f"Concat joins {a} ({shapes.fmt(first)}) and row {s} ({shapes.fmt(x)}): their spatial sizes "
                     f"differ ({shapes.fmt(first[1:])} vs {shapes.fmt(x[1:])} at imgsz {self.input[1]}). "
-                    "Ultralytics: RuntimeError: Sizes of tensors must match except in dimension 1. Point `from` "
-                    "at rows of the same stride (after an inserted or deleted row, the absolute indices shift).",
+                    "Ultralytics: RuntimeError: Sizes of tensors must match except in dimension 1. "
+                    + (
+                        f"At imgsz {self.input[1]}, not a multiple of 32, an up-sampled map misses the size it "
+                        "joins; Ultralytics' train and predict round imgsz up to a multiple of the model's largest "
+                        f"stride (stride 32: {-(-self.input[1] // 32) * 32}): use such an imgsz."
+                        if self.input[1] % 32
+                        else "Point `from` at rows of the same stride (after an inserted or deleted row, the absolute "
+                        "indices shift)."
+                    ),
                     span,
                     related=(Related(node_span(self.rows[s].module_node), f"row {s}: {shapes.fmt(x)}"),)
                     if s >= 0 else (),
