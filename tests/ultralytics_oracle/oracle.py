@@ -177,10 +177,10 @@ def _diagnosed_lines(result: dict[str, Any]) -> set[int]:
 def compare(built: Built, result: dict[str, Any], where: str) -> Comparison:
     """Compare paramlens' JSON for a file with what Ultralytics built from it, row by row.
 
-    Each row's ``repeats``, ``params``, ``module``, ``arguments_text``, ``output_shape`` (not for heads) and its
-    children's params must equal Ultralytics' or be null; a null needs a diagnostic on its row or on an earlier
-    row that is itself null (a value downstream of an unknown one is unknown too). ``row`` and ``from`` are read
-    from the text and must always be exact. The total is exact or null.
+    Each row's ``repeats``, ``params``, ``module``, ``arguments_text``, ``output_shape`` (not for heads; each
+    dimension) and its children's params must equal Ultralytics' or be null; a null needs a diagnostic on its
+    row or on an earlier row that is itself null (a value downstream of an unknown one is unknown too). ``row``
+    and ``from`` are read from the text and must always be exact. The total is exact or null.
     """
     out = Comparison()
     layers = result.get("layers") or []
@@ -230,6 +230,11 @@ def _compare_row(row: Row, layer: dict[str, Any], at: str) -> tuple[list[str], l
     for name, value in expected.items():
         got = layer.get(name)
         if got is None and value is not None:
+            unknown.append(name)
+        elif isinstance(got, list) and None in got and isinstance(value, list) and len(got) == len(value):
+            # a shape known in part (the channels, not the size after an unknown row): the known part exact
+            if any(g is not None and g != v for g, v in zip(got, value, strict=True)):
+                wrong.append(f"{at}: {name} {got!r} != Ultralytics' {value!r}")
             unknown.append(name)
         elif got != value:
             wrong.append(f"{at}: {name} {got!r} != Ultralytics' {value!r}")

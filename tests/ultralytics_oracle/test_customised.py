@@ -49,3 +49,21 @@ def test_a_shared_prelu_counts_in_every_row_and_once_in_the_total(pool: Pool) ->
     result = summary(model.path, "n")
     assert sum(layer["params"] for layer in result["layers"]) == sum(row.params for row in built.rows) == 3_157_217
     assert result["total_params"] == built.total == 3_157_201
+
+
+UNSUPPORTED = [Model(path) for path in sorted((_HERE / "unsupported").glob("*.yaml"))]
+
+
+@pytest.mark.parametrize("model", UNSUPPORTED, ids=lambda m: m.name)
+def test_what_paramlens_does_not_count_is_unknown_and_says_so(pool: Pool, model: Model) -> None:
+    """A TorchVision backbone without a table, Index rows after it, a torch layer without a kind: Ultralytics
+    builds them; paramlens shows every value it knows exactly, the others null with an `unsupported-module`
+    warning (or an `unknown-shape` note) on the row, and reports no error."""
+    built = pool.get(model)
+    assert built.error is None, built.error
+    result = summary(model.path)
+    comparison = compare(built, result, model.name)
+    assert not comparison.mismatches, "\n".join(comparison.mismatches)
+    assert comparison.null and result["total_params"] is None
+    assert "unsupported-module" in {d["code"] for d in result["diagnostics"]}
+    assert not errors(result)

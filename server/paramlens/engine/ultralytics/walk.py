@@ -49,7 +49,9 @@ for _pool in ("MaxPool", "AvgPool", "AdaptiveAvgPool", "AdaptiveMaxPool"):
 for _drop in ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout"):
     _TORCH_FILES[_drop] = "dropout"
 for _act in ("ReLU", "ReLU6", "SiLU", "GELU", "Sigmoid", "Tanh", "LeakyReLU", "Hardswish", "Hardsigmoid", "PReLU",
-             "ELU", "SELU", "CELU", "Mish", "Softmax", "LogSoftmax", "Softplus", "Hardtanh"):  # fmt: skip
+             "ELU", "SELU", "CELU", "Mish", "Softmax", "LogSoftmax", "Softplus", "Hardtanh", "Hardshrink",
+             "Softshrink", "Tanhshrink", "Threshold", "GLU", "LogSigmoid", "Softsign", "Softmin", "Softmax2d",
+             "RReLU"):  # fmt: skip
     _TORCH_FILES[_act] = "activation"
 
 
@@ -82,8 +84,11 @@ def make_divisible(x: float, divisor: int = 8) -> int:
     return math.ceil(x / divisor) * divisor
 
 
-def torch_path(name: str) -> str:
-    return f"torch.nn.modules.{_TORCH_FILES.get(name, 'module')}.{name}"
+def torch_path(name: str) -> str | None:
+    """The class path Ultralytics prints for ``nn.<name>`` (``torch.nn.modules.conv.Conv2d``); None for a layer
+    whose file in torch.nn.modules paramlens does not know (no guess)."""
+    file = _TORCH_FILES.get(name)
+    return f"torch.nn.modules.{file}.{name}" if file else None
 
 
 def printed(value: Any) -> str:
@@ -449,6 +454,14 @@ class _Walk:
                 "unknown-shape",
                 "ImagePoolingAttn returns the text embeddings, one per class name given at run time (not in this "
                 "file): its output shape is not shown.",
+                node_span(row.module_node), Severity.INFORMATION,
+            )  # fmt: skip
+        if m == "Index":
+            self.report(
+                "unknown-shape",
+                "Index picks one tensor of the list its input row returns (a TorchVision row with split=True); "
+                "paramlens does not know that list's shapes, so this row's output shape is not shown. It has no "
+                "parameters; the rows after it are counted with the width written as its first argument.",
                 node_span(row.module_node), Severity.INFORMATION,
             )  # fmt: skip
         if module.build is None:

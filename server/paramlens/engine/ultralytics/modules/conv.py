@@ -116,6 +116,14 @@ def RepVGGDW(net: Net, name: str, x: Shape, ed: int) -> LayerResult:
     return net.group("RepVGGDW", name, [conv, conv1, net.leaf("SiLU", "act", y)], x, y)
 
 
+def Index(net: Net, name: str, x: Shape, index: int = 0) -> LayerResult:
+    """Picks tensor ``index`` of a list (a TorchVision row with split=True): no parameters; the shape of the
+    picked tensor is not known (the list's shapes are not), so it is None."""
+    if not isinstance(index, int) or isinstance(index, bool):
+        raise BuildError(f"Index's argument is the position of the tensor it picks, an integer, not {index!r}")
+    return net.group("Index", name, [], x, None)
+
+
 def LightConv(net: Net, name: str, x: Shape, c1: int, c2: int, k: int = 1, act: Any = None) -> LayerResult:
     act = "ReLU" if act is None else act
     conv1 = Conv(net, "conv1", x, c1, c2, 1, act=False)
