@@ -33,26 +33,27 @@ def _m(name: str, i: int) -> str:
     return f"{name}.{i}"
 
 
-def C2f(net: Net, name: str, x: Shape, c1: int, c2: int, n: int = 1, shortcut: bool = False, g: int = 1,
-        e: float = 0.5) -> LayerResult:  # fmt: skip
+def _split(net: Net, type: str, name: str, x: Shape, c1: int, c2: int, n: int, shortcut: bool, g: int, e: float,
+           joined: int) -> LayerResult:  # fmt: skip
+    """C2 and C2f: cv1 to 2c channels split in two, n bottlenecks on one half, cv2 from ``joined`` × c channels
+    (C2: both halves; C2f: both and every bottleneck's output)."""
     _int("c2", c2)
     c = int(c2 * e)
     cv1 = Conv(net, "cv1", x, c1, 2 * c, 1, 1)
     y = _c(cv1.output_shape, c)
     m = [Bottleneck(net, _m("m", i), y, c, c, shortcut, g, ((3, 3), (3, 3)), 1.0) for i in range(n)]
-    cv2 = Conv(net, "cv2", _c(y, (2 + n) * c), (2 + n) * c, c2, 1)
-    return net.group("C2f", name, [cv1, cv2, *m], x, cv2.output_shape)
+    cv2 = Conv(net, "cv2", _c(y, joined * c), joined * c, c2, 1)
+    return net.group(type, name, [cv1, cv2, *m], x, cv2.output_shape)
+
+
+def C2f(net: Net, name: str, x: Shape, c1: int, c2: int, n: int = 1, shortcut: bool = False, g: int = 1,
+        e: float = 0.5) -> LayerResult:  # fmt: skip
+    return _split(net, "C2f", name, x, c1, c2, n, shortcut, g, e, 2 + n)
 
 
 def C2(net: Net, name: str, x: Shape, c1: int, c2: int, n: int = 1, shortcut: bool = True, g: int = 1,
        e: float = 0.5) -> LayerResult:  # fmt: skip
-    _int("c2", c2)
-    c = int(c2 * e)
-    cv1 = Conv(net, "cv1", x, c1, 2 * c, 1, 1)
-    y = _c(cv1.output_shape, c)
-    cv2 = Conv(net, "cv2", _c(y, 2 * c), 2 * c, c2, 1)
-    m = [Bottleneck(net, _m("m", i), y, c, c, shortcut, g, ((3, 3), (3, 3)), 1.0) for i in range(n)]
-    return net.group("C2", name, [cv1, cv2, *m], x, cv2.output_shape)
+    return _split(net, "C2", name, x, c1, c2, n, shortcut, g, e, 2)
 
 
 def _c3(net: Net, type: str, name: str, x: Shape, c1: int, c2: int, e: float, inner) -> LayerResult:

@@ -152,21 +152,36 @@ def _kpt(kpt_shape: Any) -> tuple[int, int]:
     return kpt_shape[0], kpt_shape[1]
 
 
-def Pose(net: Net, name: str, xs: list[Shape], nc: int = 80, kpt_shape: Any = (17, 3), reg_max: int = 16,
-         end2end: Any = False, ch: Any = ()) -> LayerResult:  # fmt: skip
-    ch = _check_ch(ch, "Pose")
-    xs = _shapes(xs, ch)
-    k, d = _kpt(kpt_shape)
-    nk = k * d
-    cv2, cv3 = _detect_parts(net, xs, nc, reg_max, ch, legacy=net.legacy)
-    cv4 = _cv4(net, xs, max(ch[0] // 4, nk), nk)
+def _with_own(net: Net, cv2: list[LayerResult], cv3: list[LayerResult], reg_max: int, end2end: Any,
+              own: list[LayerResult], copied: list[list[LayerResult]]) -> list[LayerResult]:  # fmt: skip
+    """A Detect subclass's parts in the order Ultralytics registers them: Detect's box and class branches and DFL,
+    with end2end their ``one2one_`` copies, then the head's own branches and, with end2end, copies of ``copied``."""
     parts = [*cv2, *cv3, *_dfl(net, reg_max)]
     if end2end:
         parts += _copy(net, cv2, "one2one_") + _copy(net, cv3, "one2one_")
-    parts += cv4
+    parts += own
     if end2end:
-        parts += _copy(net, cv4, "one2one_")
-    return net.group("Pose", name, parts, None, None)
+        for branch in copied:
+            parts += _copy(net, branch, "one2one_")
+    return parts
+
+
+def _pose_start(net: Net, type: str, xs: list[Shape], nc: int, kpt_shape: Any, reg_max: int,
+                ch: Any) -> tuple[list[Shape], list[int], int, int, list[LayerResult], list[LayerResult]]:  # fmt: skip
+    """Pose and Pose26: the checked widths and input shapes, the keypoints and their dims, Detect's branches."""
+    ch = _check_ch(ch, type)
+    xs = _shapes(xs, ch)
+    k, d = _kpt(kpt_shape)
+    cv2, cv3 = _detect_parts(net, xs, nc, reg_max, ch, legacy=net.legacy)
+    return xs, ch, k, d, cv2, cv3
+
+
+def Pose(net: Net, name: str, xs: list[Shape], nc: int = 80, kpt_shape: Any = (17, 3), reg_max: int = 16,
+         end2end: Any = False, ch: Any = ()) -> LayerResult:  # fmt: skip
+    xs, ch, k, d, cv2, cv3 = _pose_start(net, "Pose", xs, nc, kpt_shape, reg_max, ch)
+    nk = k * d
+    cv4 = _cv4(net, xs, max(ch[0] // 4, nk), nk)
+    return net.group("Pose", name, _with_own(net, cv2, cv3, reg_max, end2end, cv4, [cv4]), None, None)
 
 
 def _realnvp(net: Net) -> LayerResult:
@@ -186,11 +201,8 @@ def _realnvp(net: Net) -> LayerResult:
 
 def Pose26(net: Net, name: str, xs: list[Shape], nc: int = 80, kpt_shape: Any = (17, 3), reg_max: int = 16,
            end2end: Any = False, ch: Any = ()) -> LayerResult:  # fmt: skip
-    ch = _check_ch(ch, "Pose26")
-    xs = _shapes(xs, ch)
-    k, d = _kpt(kpt_shape)
+    xs, ch, k, d, cv2, cv3 = _pose_start(net, "Pose26", xs, nc, kpt_shape, reg_max, ch)
     nk = k * d
-    cv2, cv3 = _detect_parts(net, xs, nc, reg_max, ch, legacy=net.legacy)
     c4 = max(ch[0] // 4, k * (d + 2))
     cv4 = []
     for i, x in enumerate(xs):
@@ -199,13 +211,8 @@ def Pose26(net: Net, name: str, xs: list[Shape], nc: int = 80, kpt_shape: Any = 
     y = [(c4, *x[1:]) for x in xs]
     kpts = [net.conv2d(f"cv4_kpts.{i}", x, nk, 1) for i, x in enumerate(y)]
     sigma = [net.conv2d(f"cv4_sigma.{i}", x, k * 2, 1) for i, x in enumerate(y)]
-    parts = [*cv2, *cv3, *_dfl(net, reg_max)]
-    if end2end:
-        parts += _copy(net, cv2, "one2one_") + _copy(net, cv3, "one2one_")
-    parts += [_realnvp(net), *cv4, *kpts, *sigma]
-    if end2end:
-        parts += _copy(net, cv4, "one2one_") + _copy(net, kpts, "one2one_") + _copy(net, sigma, "one2one_")
-    return net.group("Pose26", name, parts, None, None)
+    own = [_realnvp(net), *cv4, *kpts, *sigma]
+    return net.group("Pose26", name, _with_own(net, cv2, cv3, reg_max, end2end, own, [cv4, kpts, sigma]), None, None)
 
 
 def OBB(net: Net, name: str, xs: list[Shape], nc: int = 80, ne: int = 1, reg_max: int = 16, end2end: Any = False,
@@ -214,13 +221,7 @@ def OBB(net: Net, name: str, xs: list[Shape], nc: int = 80, ne: int = 1, reg_max
     xs = _shapes(xs, ch)
     cv2, cv3 = _detect_parts(net, xs, nc, reg_max, ch, legacy=net.legacy)
     cv4 = _cv4(net, xs, max(ch[0] // 4, ne), ne)
-    parts = [*cv2, *cv3, *_dfl(net, reg_max)]
-    if end2end:
-        parts += _copy(net, cv2, "one2one_") + _copy(net, cv3, "one2one_")
-    parts += cv4
-    if end2end:
-        parts += _copy(net, cv4, "one2one_")
-    return net.group(type, name, parts, None, None)
+    return net.group(type, name, _with_own(net, cv2, cv3, reg_max, end2end, cv4, [cv4]), None, None)
 
 
 def OBB26(net: Net, name: str, xs: list[Shape], nc: int = 80, ne: int = 1, reg_max: int = 16, end2end: Any = False,
