@@ -107,18 +107,21 @@ def check(text: str, key: str | None = None, resolve: Resolver | None = None, sl
 
 def portrait(analysis: Analysis) -> tuple:
     """Everything a face can show of an analysis, as plain values: two analyses with equal portraits
-    cannot be told apart by any view (counts, shapes, formulas, origins, ranges, diagnostics)."""
+    cannot be told apart by any view (counts, shapes, formulas, origins, ranges, diagnostics). The one
+    comparison of the fuzzing, the corpus and the reuse tests (tests/reuse/), so none checks less."""
 
     def layer(x: LayerResult) -> tuple:
         arguments = {
-            name: (a.value, a.origin.describe(), a.origin.span, a.span, a.expr) for name, a in x.arguments.items()
+            name: (a.value, a.origin.how, a.origin.layer, a.origin.describe(), a.origin.span, a.span, a.expr)
+            for name, a in x.arguments.items()
         }
         formula = x.formula.text() if x.formula is not None else None
         steps = tuple(s.text() for s in x.shape_steps)
         counts = (x.param_count, x.trainable_count, x.buffer_count, x.params, x.buffers, x.trainable, formula)
         where = (x.span, x.type_span, x.path, x.label, x.instance, x.foreign)
+        built = (x.formula, x.shape_steps, len(x.children), tuple(tuple(layer(c) for c in r) for r in x.repetitions))
         return (x.type, x.category, x.name, x.written_type, arguments, counts, steps, where, x.repeat, x.notes,
-                x.input_shape, x.output_shape)  # fmt: skip
+                x.input_shape, x.output_shape, built)  # fmt: skip
 
     header = (analysis.is_architecture, analysis.name, analysis.input_shape, analysis.output_shape, analysis.totals)
     keys = (analysis.layers_key, analysis.name_key, analysis.input_key, analysis.blocks, analysis.imports)

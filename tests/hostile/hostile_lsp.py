@@ -18,6 +18,11 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 from paramlens.engine import analyse
+from paramlens.lsp import hints as hint_render
+from paramlens.lsp import hover as hover_render
+from paramlens.lsp.config import Settings
+from paramlens.lsp.documents import Entry
+from paramlens.lsp.positions import Lines
 from paramlens.render.json import to_json
 from paramlens.render.table import summary_text
 
@@ -270,3 +275,27 @@ async def assert_serves_what_analyse_gives(doc: Doc) -> None:
     """``served(doc) == analysed_here(doc.text)``, failing with the first difference."""
     got, want = await served(doc), analysed_here(doc.text)
     assert got == want, first_difference(got, want)
+
+
+class Here:
+    """What the server must answer for one version of a document, worked out in this process by ``analyse``
+    (default settings, UTF-16 positions, Markdown hovers: the VS Code client of these tests)."""
+
+    def __init__(self, text: str, uri: str = "file:///here.arch.yaml") -> None:
+        self.entry = Entry(uri, 1, text, analyse(text), Lines(text, "utf-16"))
+
+    def hints(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """``hint_texts`` of the hints on lines start..end, as the server renders them."""
+        data = json.loads(hint_render.encoded_hints(self.entry, Settings(), start, end).data)
+        return [
+            (h["position"]["line"], h["position"]["character"], "".join(p["value"] for p in h["label"])) for h in data
+        ]
+
+    def hover(self, line: int, char: int) -> tuple[str, types.Range] | None:
+        found = hover_render.hover(self.entry, types.Position(line, char), True)
+        return None if found is None else (found.contents.value, found.range)
+
+
+def hover_of(answer: types.Hover | None) -> tuple[str, types.Range] | None:
+    """A served hover in the shape ``Here.hover`` gives."""
+    return None if answer is None else (answer.contents.value, answer.range)

@@ -176,3 +176,27 @@ def labels(hint: types.InlayHint) -> list[str]:
 def flat(hints: list[types.InlayHint]) -> list[tuple[int, int, str]]:
     """(line, character, label) of each hint."""
     return [(h.position.line, h.position.character, "".join(labels(h))) for h in hints]
+
+
+# A document that shows every setting a test changes: a number above 1,000 (numbers), a shape (shapes), a
+# total (totals), and 74 bytes (maxFileSize). Its hints under the default settings, exactly:
+PROBE = "input: [3, 32, 32]\nlayers:\n  - Conv2d: {out_channels: 64, kernel_size: 3}\n"
+PROBE_DEFAULT_HINTS = [
+    (1, 7, "total 1,792 params"),
+    (2, 46, "1,792 params → 64×30×30"),
+]
+
+
+async def restore_settings(client: LanguageClient) -> None:
+    """Give the server the default settings back, and return only once it answers with them (a probe
+    document's hints read the defaults): the next test on this shared server must not see the old ones."""
+    client.set_configuration({}, section="paramlens")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    probe = await open_doc(client, PROBE)
+    for _ in range(TIMEOUT * 50):
+        hints = flat(await probe.hints())
+        if hints == PROBE_DEFAULT_HINTS:
+            break
+        await asyncio.sleep(0.02)
+    probe.close()
+    assert hints == PROBE_DEFAULT_HINTS, f"the server did not confirm the default settings: {hints}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from lsp_harness import open_doc
+from lsp_harness import flat, open_doc, restore_settings
 from lsprotocol import types
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -146,5 +146,5 @@ async def test_too_large_for_live_analysis(client) -> None:
         )
         assert await doc.hints() == []
     finally:
-        client.set_configuration({}, section="paramlens")
-        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+        await restore_settings(client)
+    assert flat(await doc.hints()) == [(1, 7, "total 448 params"), (2, 46, "448 params → 16×30×30")]

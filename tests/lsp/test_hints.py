@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from lsp_harness import EXAMPLES, FILES, flat, labels, open_doc
+from lsp_harness import EXAMPLES, FILES, flat, labels, open_doc, restore_settings
 from lsprotocol import types
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -142,9 +142,5 @@ async def test_settings_change_refreshes(client) -> None:
         if client.flavour == "neovim":  # VS Code 1.65's capabilities have no inlay-hint refresh
             assert client.record.refreshes > before
     finally:
-        client.set_configuration({}, section="paramlens")
-        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
-        for _ in range(100):
-            if flat(await doc.hints(9, 9))[0][2] == "4,640 params → 32×28×28":
-                break
-            await asyncio.sleep(0.02)
+        await restore_settings(client)
+    assert flat(await doc.hints(9, 9)) == [(9, 46, "4,640 params → 32×28×28")]

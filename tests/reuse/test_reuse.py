@@ -1,58 +1,19 @@
 """Reusing unchanged layers between versions must give exactly what a fresh analysis gives."""
 
 import random
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from paramlens.engine import analyse
-from paramlens.engine.analysis import Analysis, LayerResult
 from paramlens.engine.infer import _Walker
 from paramlens.engine.reuse import Relocated
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def snapshot(analysis: Analysis) -> list:
-    """Everything a face can read, positions and texts included."""
-
-    def layer(result: LayerResult) -> tuple:
-        args = tuple(
-            (n, a.value, a.origin.how, a.origin.layer, a.origin.span, a.span, a.expr)
-            for n, a in result.arguments.items()
-        )
-        return (
-            result.type,
-            result.category,
-            result.span,
-            result.type_span,
-            result.path,
-            result.label,
-            result.name,
-            result.param_count,
-            result.trainable_count,
-            result.buffer_count,
-            result.input_shape,
-            result.output_shape,
-            result.formula,
-            result.shape_steps,
-            result.params,
-            result.buffers,
-            result.instance,
-            result.foreign,
-            result.repeat,
-            args,
-            tuple(layer(c) for c in result.children),
-            tuple(tuple(layer(c) for c in rep) for rep in result.repetitions),
-        )
-
-    return [
-        analysis.totals,
-        analysis.output_shape,
-        analysis.diagnostics,
-        [layer(r) for r in analysis.layers],
-    ]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hostile"))  # as tests/fuzz/ does
+from hostile_invariants import portrait  # noqa: E402  (one comparison for reuse, fuzzing and the corpus)
 
 
 def edits(text: str, rng: random.Random) -> str:
@@ -89,7 +50,7 @@ def test_edit_sequences_match_fresh_analyses(path: Path) -> None:
         text = edits(text, rng)
         reused = analyse(text, memo=previous.memo)
         fresh = analyse(text)
-        assert snapshot(reused) == snapshot(fresh), text
+        assert portrait(reused) == portrait(fresh), text
         previous = reused
 
 
@@ -107,7 +68,7 @@ def test_unchanged_layers_are_reused_and_shifted_ones_relocated() -> None:
     assert shifted.layers[3] is not first.layers[3]
     assert shifted.layers[3].type_span.start_line == first.layers[3].type_span.start_line + 1
     assert shifted.layers[3].arguments["in_channels"].origin.layer == "layer 3 (Conv2d, line 6)"
-    assert snapshot(shifted) == snapshot(analyse("# top\n" + text))
+    assert portrait(shifted) == portrait(analyse("# top\n" + text))
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.arch.yaml")), ids=lambda p: p.name)
@@ -121,7 +82,7 @@ def test_layers_moved_again_before_they_are_read_match_fresh_ones(path: Path) ->
         text = edits(text, rng)
         previous = analyse(text, memo=previous.memo)
         if step % 6 == 5:
-            assert snapshot(previous) == snapshot(analyse(text)), text
+            assert portrait(previous) == portrait(analyse(text)), text
 
 
 def test_a_moved_layer_is_copied_when_first_read_once_for_every_reader() -> None:
@@ -137,7 +98,7 @@ def test_a_moved_layer_is_copied_when_first_read_once_for_every_reader() -> None
     with ThreadPoolExecutor(4) as pool:  # a request and the next analysis may read it at once
         seen = list(pool.map(lambda layer: layer.children, [again.layers[1]] * 8))
     assert all(children is seen[0] for children in seen)
-    assert snapshot(again) == snapshot(analyse(head + "  # a note\n  # another\n" + item * 3))
+    assert portrait(again) == portrait(analyse(head + "  # a note\n  # another\n" + item * 3))
 
 
 def test_layers_seen_after_an_error_upstream_are_found_again_after_a_syntax_error(
@@ -164,7 +125,7 @@ def test_layers_seen_after_an_error_upstream_are_found_again_after_a_syntax_erro
     typed = edit(10, "8", "x")
     again = analyse(typed, memo=previous.memo)
     assert analysed == [11, 12]  # the edited layer and the next (its input's producer changed), no more
-    assert snapshot(again) == snapshot(analyse(typed))
+    assert portrait(again) == portrait(analyse(typed))
 
 
 BLOCKS = """input: [3, 8, 8]
@@ -198,7 +159,7 @@ def test_block_uses_and_unused_block_checks_carry_over_versions(monkeypatch: pyt
         walked.clear()
         previous = analyse(version, memo=previous.memo)
         assert ("Pair",) not in walked and ("Unused",) not in walked, version
-        assert snapshot(previous) == snapshot(analyse(version)), version
+        assert portrait(previous) == portrait(analyse(version)), version
     assert [d.code for d in previous.diagnostics] == ["unknown-layer"]  # Linearr, in the unused block
 
 
@@ -215,20 +176,20 @@ def test_layers_moved_back_where_they_were_are_the_results_they_were() -> None:
     again = analyse(back, memo=moved.memo)
     assert again.layers[0] is not first.layers[0]
     assert all(again.layers[k] is first.layers[k] for k in range(1, 5))
-    assert snapshot(again) == snapshot(analyse(back))
+    assert portrait(again) == portrait(analyse(back))
 
 
 def test_a_block_edit_invalidates_every_use() -> None:
     text = "input: [4]\nblocks:\n  B:\n    layers: [Linear: 4]\nlayers: [B, B, B]\n"
     first = analyse(text)
     changed = text.replace("Linear: 4", "Linear: 8")
-    assert snapshot(analyse(changed, memo=first.memo)) == snapshot(analyse(changed))
+    assert portrait(analyse(changed, memo=first.memo)) == portrait(analyse(changed))
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.arch.yaml")), ids=lambda p: p.name)
 def test_sharing_block_instances_changes_nothing(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Uses of a block with the same arguments and input share one analysis of its layers."""
     text = path.read_text()
-    shared = snapshot(analyse(text))
+    shared = portrait(analyse(text))
     monkeypatch.setattr("paramlens.engine.infer._Walker.instance_key", lambda *args: object())
-    assert snapshot(analyse(text)) == shared
+    assert portrait(analyse(text)) == shared

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_reuse import snapshot
+from test_reuse import portrait
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from paramlens.engine import analyse
@@ -147,7 +147,7 @@ def test_an_edit_in_one_item_does_not_parse_the_whole_text(monkeypatch: pytest.M
     monkeypatch.setattr("paramlens.engine.infer.parse", whole)
     reused = analyse(edited, memo=previous.memo)
     monkeypatch.undo()
-    assert snapshot(reused) == snapshot(analyse(edited))
+    assert portrait(reused) == portrait(analyse(edited))
 
 
 EDIT_TEXT = st.text(alphabet=" -:{}[],#\n\"'ab1|>\t", max_size=12)
@@ -184,5 +184,5 @@ def test_analyses_of_spliced_versions_match_fresh_ones(name: str, steps: list) -
         versions.append(text)
         for version in (text, versions[-2], text):  # the edit, undone, redone
             reused = analyse(version, memo=previous.memo)
-            assert snapshot(reused) == snapshot(analyse(version)), version
+            assert portrait(reused) == portrait(analyse(version)), version
             previous = reused
