@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
-from paramlens import schema
+from paramlens import schema, schema_ultralytics
 from paramlens.engine import analyse
 from paramlens.engine.registry import KINDS
 
@@ -29,6 +29,16 @@ def test_committed_schema_is_the_generated_one() -> None:
     assert SCHEMA_FILE.read_text(encoding="utf-8") == schema.render(), (
         "schemas/paramlens.schema.json is out of date with the layer registry: "
         "run `python -m paramlens.schema > schemas/paramlens.schema.json` and commit it"
+    )
+
+
+def test_committed_ultralytics_schema_is_the_generated_one() -> None:
+    """schemas/ultralytics.schema.json (module names and docs for Ultralytics model files) follows the registry's
+    Ultralytics modules too."""
+    committed = (ROOT / "schemas" / "ultralytics.schema.json").read_text(encoding="utf-8")
+    assert committed == schema_ultralytics.render(), (
+        "schemas/ultralytics.schema.json is out of date with the registry's Ultralytics modules: "
+        "run `python -m paramlens.schema_ultralytics > schemas/ultralytics.schema.json` and commit it"
     )
 
 

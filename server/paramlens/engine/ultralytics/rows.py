@@ -63,6 +63,13 @@ class Row:
         return self.spans()[5]
 
 
+# a scalar's value depends on its tag and text only (and is immutable): each is constructed once, not on
+# every keystroke for every row (PyYAML's int constructor was a tenth of a keystroke's analysis)
+_SCALARS: dict[tuple[str, str], Any] = {}
+_SCALARS_MAX = 4096
+_NONE = object()
+
+
 def value(node: Node, room: list[int] | None = None) -> Any:
     """A YAML value as PyYAML's safe loader constructs it (lists, mappings, scalars)."""
     room = [MAX_ITEMS] if room is None else room
@@ -70,7 +77,13 @@ def value(node: Node, room: list[int] | None = None) -> Any:
     if room[0] < 0:
         raise ValueError_("This value holds more items than any row needs.", node=node)
     if isinstance(node, ScalarNode):
-        return scalar(node)
+        key = (node.tag, node.value)
+        found = _SCALARS.get(key, _NONE)
+        if found is _NONE:
+            found = scalar(node)  # raises for a tag or a number it cannot read: nothing is kept
+            if len(_SCALARS) < _SCALARS_MAX:
+                _SCALARS[key] = found
+        return found
     if isinstance(node, SequenceNode):
         return [value(n, room) for n in node.value]
     if isinstance(node, MappingNode):

@@ -264,7 +264,13 @@ def WorldDetect(net: Net, name: str, xs: list[Shape], nc: int = 80, embed: int =
                 reg_max: int = 16, end2end: Any = False, ch: Any = ()) -> LayerResult:  # fmt: skip
     ch = _check_ch(ch, "WorldDetect")
     if end2end:  # its one-to-one class branch copies Detect's, whose form is process-wide state
-        raise BuildError("paramlens does not count an end2end WorldDetect yet", "unsupported-module")
+        raise BuildError(
+            "paramlens does not count an end2end WorldDetect: its one-to-one copy of the class branch takes "
+            "Detect's form (the v8 one or the depth-wise one) from Ultralytics' process-wide Detect.legacy, set by "
+            "the models built before it in the same process, so this row's parameters are unknown (?). Without "
+            "end2end it is counted",
+            "unsupported-module",
+        )
     xs = _shapes(xs, ch)
     cv2, _cv3 = _detect_parts(net, xs, nc, reg_max, ch, legacy=True)
     c3 = max(ch[0], min(nc, 100))
