@@ -73,9 +73,10 @@ def check_contents(vsix: zipfile.ZipFile) -> dict[str, Any]:
         if module not in names:
             fail(f"{module}, listed in bundled/manifest.json, is missing")
     manifest = json.loads(vsix.read("extension/package.json"))
-    schema_url = manifest["contributes"]["yamlValidation"][0]["url"]
-    if "extension/" + schema_url.removeprefix("./") not in names:
-        fail(f"yamlValidation points at {schema_url}, which the .vsix does not contain")
+    for validation in manifest["contributes"]["yamlValidation"]:
+        schema_url = validation["url"]
+        if "extension/" + schema_url.removeprefix("./") not in names:
+            fail(f"yamlValidation points at {schema_url}, which the .vsix does not contain")
     return bundle
 
 

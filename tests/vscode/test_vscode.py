@@ -8,7 +8,7 @@ import time
 
 import pytest
 from conftest import TIMINGS
-from vscode_workbench import EXAMPLES, Workbench, exact, shape, summary_json, wait_equal, wait_for
+from vscode_workbench import EXAMPLES, Workbench, exact, shape, summary_json, summary_text, wait_equal, wait_for
 
 # The first test of a mode also starts code-server and installs the extension.
 pytestmark = pytest.mark.timeout(240)
@@ -26,9 +26,15 @@ def expected_hints(path) -> dict[int, str]:
     return hints
 
 
+def open_seed(vscode: Workbench) -> float:
+    """Opens the seed example (copied into the workspace first); returns when Enter was pressed."""
+    if not (vscode.workspace / SEED).exists():
+        shutil.copy(EXAMPLES / SEED, vscode.workspace / SEED)
+    return vscode.open(SEED)
+
+
 def test_inlay_hints_on_every_layer_and_time_to_first_hint(vscode: Workbench) -> None:
-    shutil.copy(EXAMPLES / SEED, vscode.workspace / SEED)
-    opened = vscode.open(SEED)
+    opened = open_seed(vscode)
     wait_for("a first inlay hint", vscode.hints, timeout=60, interval=0.02)
     first_hint = time.monotonic() - opened
     TIMINGS[f"open → first hint ({vscode.mode}, fresh profile)"] = first_hint
@@ -39,3 +45,51 @@ def test_inlay_hints_on_every_layer_and_time_to_first_hint(vscode: Workbench) ->
     source = (EXAMPLES / SEED).read_text().split("\n")
     assert [line.text for line in vscode.lines()] == source
     assert first_hint < 30
+
+
+def seed_layer(index: int) -> dict:
+    return summary_json(EXAMPLES / SEED)["layers"][index]
+
+
+def test_hover_on_a_layer_shows_its_formula_and_count(vscode: Workbench) -> None:
+    layer = seed_layer(0)
+    open_seed(vscode)
+    text = vscode.hover(layer["line"], layer["type"])
+    lines = text.split("\n")
+    where = f"layer {layer['index']}, line {layer['line']}"
+    assert lines[0] == f"{layer['type']} · {where} · {exact(layer['params'])} params"
+    assert f"Parameters {layer['formula']}" in lines
+    assert [f"{t['name']} {shape(t['shape'])} = {exact(t['numel'])}" for t in layer["tensors"]] == lines[4:6]
+
+
+def test_status_bar_shows_the_total(vscode: Workbench) -> None:
+    summary = summary_json(EXAMPLES / SEED)
+    open_seed(vscode)
+    item = vscode.status_item("paramlens.total")
+    wait_equal("the status bar total", lambda: item.inner_text().strip(), f"{exact(summary['total_params'])} params")
+    tooltip = item.get_attribute("aria-label") or ""
+    assert f"Parameters: {exact(summary['total_params'])}" in tooltip.split("\n")
+
+
+def test_summary_command_shows_the_model_summary(vscode: Workbench) -> None:
+    open_seed(vscode)
+    vscode.command("paramlens: Show Model Summary")
+    expected = [SEED, *summary_text(EXAMPLES / SEED).rstrip("\n").split("\n")]
+    vscode.panel_editor().wait_for()
+    with vscode.maximized_panel():
+        wait_equal("the paramlens summary output", vscode.output_lines, expected)
+
+
+def test_inlay_hint_settings_apply_live(vscode: Workbench) -> None:
+    open_seed(vscode)
+    expected = sorted(expected_hints(EXAMPLES / SEED).items())
+    wait_equal("the hint of every layer", vscode.hints, expected)
+    try:
+        vscode.set_settings(inlayHints__params=False, inlayHints__totals=False)
+        shapes_only = [(line, hint.split(" → ")[1]) for line, hint in expected if " → " in hint]
+        wait_equal("the shapes only", vscode.hints, [(line, f"→ {s}") for line, s in shapes_only])
+        vscode.set_settings(inlayHints__shapes=False)
+        wait_equal("no hints", vscode.hints, [])
+    finally:
+        vscode.set_settings(inlayHints__params=True, inlayHints__shapes=True, inlayHints__totals=True)
+    wait_equal("the hints shown again", vscode.hints, expected)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from playwright.sync_api import Locator, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -74,14 +74,16 @@ def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 20.0, in
 
 
 def wait_equal(what: str, probe: Callable[[], T], expected: T, timeout: float = 20.0) -> None:
-    """Polls `probe` until it returns `expected`; on timeout, asserts equality so that pytest shows the diff."""
+    """Polls `probe` until it returns `expected`; on timeout, fails showing both."""
     deadline = time.monotonic() + timeout
     while True:
         value = probe()
         if value == expected:
             return
         if time.monotonic() > deadline:
-            assert value == expected, f"timed out after {timeout:.0f} s waiting for {what}"
+            raise AssertionError(
+                f"timed out after {timeout:.0f} s waiting for {what}\n  expected: {expected!r}\n  last seen: {value!r}"
+            )
         time.sleep(0.1)
 
 
@@ -122,26 +124,44 @@ class Line:
 class Workbench:
     """One code-server with the extension and one browser page on a test workspace."""
 
-    def __init__(self, page: Page, workspace: Path, settings: Path, log_dir: Path) -> None:
+    def __init__(self, page: Page, workspace: Path, log_dir: Path) -> None:
         self.page = page
         self.workspace = workspace
-        self.settings_file = settings
         self.log_dir = log_dir
 
     # -- settings -------------------------------------------------------------------------------------------
-    def settings(self) -> dict[str, Any]:
-        return json.loads(self.settings_file.read_text())
+    def set_settings(self, **wanted: bool) -> None:
+        """Sets boolean settings (`inlayHints__params=False` for paramlens.inlayHints.params) in the Settings UI, as
+        a user does: VS Code writes settings.json and applies it live. (code-server does not see settings.json
+        written behind its back, so the file is never written here.) Each click is waited on until the setting
+        shows as modified or not (a value other than package.json's default, or the default), so that no write is
+        lost to the next one. The Settings editor is closed again."""
+        defaults = json.loads((CLIENT / "package.json").read_text())["contributes"]["configuration"]["properties"]
+        self.command("Preferences: Open User Settings")
+        wait_for("the Settings editor", lambda: self.active_tab() == "Settings", timeout=20)
+        for key, value in wanted.items():
+            setting = f"paramlens.{key.replace('__', '.')}"
+            self._check(setting, value, modified=value != defaults[setting]["default"])
+        self.page.locator(".part.editor .tab.active .tab-actions .action-label").first.click()
+        wait_for("the Settings editor to close", lambda: self.active_tab() != "Settings", timeout=10)
 
-    def update_settings(self, **changes: Any) -> None:
-        """Changes user settings the way a user editing settings.json does (VS Code reloads the file live)."""
-        current = self.settings()
-        for key, value in changes.items():
-            key = key.replace("__", ".")
-            if value is None:
-                current.pop(key, None)
-            else:
-                current[key] = value
-        self.settings_file.write_text(json.dumps(current, indent=2))
+    def _check(self, setting: str, value: bool, modified: bool) -> None:
+        """Searches the open Settings editor for a boolean setting and (un)checks its box."""
+        search = self.page.locator(".settings-editor .settings-header .suggest-input-container textarea").first
+        search.fill(setting)
+        item = self.page.locator(f".settings-editor [data-key='{setting}']").first
+        box = item.locator(".setting-value-checkbox").first
+        box.wait_for(timeout=15000)
+        if box.get_attribute("aria-checked") != str(value).lower():
+            box.click()
+        wait_for(
+            f"{setting} = {value} in the Settings editor",
+            lambda: (
+                box.get_attribute("aria-checked") == str(value).lower()
+                and ("is-configured" in (item.get_attribute("class") or "").split()) == modified
+            ),
+            timeout=10,
+        )
 
     # -- editors --------------------------------------------------------------------------------------------
     def write(self, name: str, text: str) -> Path:
@@ -149,19 +169,29 @@ class Workbench:
         path.write_text(text, encoding="utf-8")
         return path
 
-    def open(self, name: str) -> float:
-        """Opens a workspace file through Quick Open; returns the time.monotonic() at which Enter was pressed."""
+    def open(self, name: str, attempts: int = 3) -> float:
+        """Opens a workspace file through Quick Open; returns the time.monotonic() at which Enter was pressed.
+        Quick Open's file search can miss a file written a moment ago, so an attempt that does not activate the
+        file's tab within 10 s is made again."""
         page = self.page
-        page.keyboard.press("Escape")
-        page.keyboard.press("Control+P")
-        page.wait_for_selector(".quick-input-widget input", state="visible")
-        page.keyboard.type(name)
-        page.wait_for_selector(f".quick-input-list .monaco-list-row[aria-label^='{name}']", timeout=20000)
-        opened = time.monotonic()
-        page.keyboard.press("Enter")
-        wait_for(f"the editor tab of {name}", lambda: self.active_tab() == name, timeout=20)
-        self.editor().locator(".view-lines").wait_for()
-        return opened
+        for attempt in range(1, attempts + 1):
+            page.keyboard.press("Escape")
+            page.keyboard.press("Control+P")
+            page.wait_for_selector(".quick-input-widget input", state="visible")
+            page.locator(".quick-input-widget input").fill(name)
+            row = page.locator(f".quick-input-list .monaco-list-row[aria-label^='{name}']").first
+            try:
+                row.wait_for(timeout=10000)
+                opened = time.monotonic()
+                page.keyboard.press("Enter")
+                wait_for(f"the editor tab of {name}", lambda: self.active_tab() == name, timeout=10)
+            except (AssertionError, PlaywrightTimeout):
+                if attempt == attempts:
+                    raise
+                continue
+            self.editor().locator(".view-lines").wait_for()
+            return opened
+        raise AssertionError("unreachable")
 
     def active_tab(self) -> str | None:
         tab = self.page.locator(".part.editor .tab.active .label-name")
@@ -193,9 +223,6 @@ class Workbench:
 
     def token(self, line: int, text: str) -> Locator:
         """The rendered span of `text` on a (1-based) line of the active editor."""
-        row = self.editor().locator(".view-lines .view-line").filter(
-            has=self.page.locator("span", has_text=text)
-        )
         index = self.editor().evaluate(
             """(editor, line) => {
               const rows = [...editor.querySelectorAll('.view-lines .view-line')];
@@ -204,10 +231,7 @@ class Workbench:
             }""",
             line,
         )
-        del row
-        return (
-            self.editor().locator(".view-lines .view-line").nth(index).locator("span > span", has_text=text).first
-        )
+        return self.editor().locator(".view-lines .view-line").nth(index).locator("span > span", has_text=text).first
 
     # -- widgets --------------------------------------------------------------------------------------------
     def hover(self, line: int, text: str) -> str:
@@ -238,6 +262,74 @@ class Workbench:
         """The editor shown in the panel (an output channel)."""
         return self.page.locator(".part.panel .monaco-editor").first
 
+    @contextlib.contextmanager
+    def maximized_panel(self) -> Iterator[None]:
+        """The panel maximized (an editor renders only the lines in view, so an output channel shows more lines),
+        then restored, which shows the editors again."""
+        panel = self.page.locator(".part.panel")
+        panel.locator(".action-label[aria-label*='Maximize Panel']").first.click()
+        restore = panel.locator(".action-label[aria-label*='Restore Panel']").first
+        restore.wait_for()
+        try:
+            yield
+        finally:
+            restore.click()
+            panel.locator(".action-label[aria-label*='Maximize Panel']").first.wait_for()
+
+    def output_lines(self) -> list[str]:
+        """The text of the output channel shown in the panel, trailing empty lines dropped."""
+        lines = [line.text for line in self.lines(self.panel_editor())]
+        while lines and lines[-1] == "":
+            lines.pop()
+        return lines
+
+    def problems(self) -> list[tuple[str, ...]]:
+        """The rows of the Problems panel, top to bottom, each as its rendered texts: a file row
+        (name, count), a problem (message, source, code, "[Ln l, Col c]") or its related location
+        (file, "[Ln l, Col c]", ":", message)."""
+        if not self.page.locator(".markers-panel").is_visible():
+            self.page.keyboard.press("Control+Shift+M")
+        rows = self.page.locator(".markers-panel .monaco-list-row")
+        rows.first.wait_for(timeout=15000)
+        return [tuple(t for t in text.split("\n") if t) for text in rows.all_inner_texts()]
+
+    def code_actions(self, line: int, column: int) -> list[str]:
+        """Puts the cursor at line:column, opens the code action widget (Ctrl+., the light bulb's menu) and
+        returns the titles of the actions it lists."""
+        actions = self.page.locator(".action-widget .monaco-list-row.action")
+        for attempt in range(1, 5):  # under load the first request can answer before the actions are there
+            self.goto(line, column)
+            self.page.keyboard.press("Control+.")
+            try:
+                actions.first.wait_for(timeout=5000)
+                break
+            except PlaywrightTimeout:
+                if attempt == 4:
+                    raise
+                self.page.keyboard.press("Escape")
+        return [a.get_attribute("aria-label") or "" for a in actions.all()]
+
+    def quick_fix(self, line: int, column: int, title: str) -> list[str]:
+        """Applies the fix titled `title` from the code action widget at line:column; returns every action listed."""
+        titles = self.code_actions(line, column)
+        assert title in titles, f"no action {title!r} among {titles}"
+        focused = self.page.locator(".action-widget .monaco-list-row.action.focused")
+        for _ in titles:  # the keyboard, as the widget's pointer guard swallows clicks right after it opens
+            if focused.get_attribute("aria-label") == title:
+                break
+            self.page.keyboard.press("ArrowDown")
+        self.page.keyboard.press("Enter")
+        return titles
+
+    def suggestions(self) -> list[str]:
+        """Triggers completion (Ctrl+Space) and returns the suggest widget's labels, the focused one first."""
+        self.page.keyboard.press("Control+Space")
+        rows = self.page.locator(".suggest-widget .monaco-list-row")
+        rows.first.wait_for(timeout=15000)
+        labels = [(row.get_attribute("aria-label") or "").split(",")[0] for row in rows.all()]
+        focused = self.page.locator(".suggest-widget .monaco-list-row.focused").get_attribute("aria-label") or ""
+        return [focused.split(",")[0], *labels]
+
     def screenshot(self, path: Path, clip: dict[str, float] | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(path), clip=clip)  # type: ignore[arg-type]
@@ -263,7 +355,7 @@ def _clean_env() -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def launch(root: Path, mode: str) -> Iterator[Workbench]:
+def launch(root: Path, mode: str, device_scale_factor: float = 1) -> Iterator[Workbench]:
     """code-server on 127.0.0.1 without auth, a fresh profile with the packaged .vsix, and a browser page on it.
 
     mode "bundled": paramlens.interpreter is a bare venv, so the extension runs the server it bundles;
@@ -299,12 +391,20 @@ def launch(root: Path, mode: str) -> Iterator[Workbench]:
             indent=2,
         )
     )
-    env = {**_clean_env(), "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-           "XDG_DATA_HOME": str(home / ".local/share")}
+    env = {
+        **_clean_env(),
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+    }
     profile = ["--user-data-dir", str(user_data), "--extensions-dir", str(extensions)]
     installed = subprocess.run(
         [str(code_server), *profile, "--install-extension", str(vsix)],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
     if installed.returncode != 0 or "successfully installed" not in installed.stdout:
         raise RuntimeError(f"code-server --install-extension failed:\n{installed.stdout}\n{installed.stderr}")
@@ -312,11 +412,24 @@ def launch(root: Path, mode: str) -> Iterator[Workbench]:
     log = (root / "code-server.log").open("w")
     server = subprocess.Popen(
         [
-            str(code_server), "--bind-addr", f"127.0.0.1:{port}", "--auth", "none", *profile,
-            "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust",
-            "--disable-getting-started-override", "--config", str(root / "code-server.yaml"), str(workspace),
+            str(code_server),
+            "--bind-addr",
+            f"127.0.0.1:{port}",
+            "--auth",
+            "none",
+            *profile,
+            "--disable-telemetry",
+            "--disable-update-check",
+            "--disable-workspace-trust",
+            "--disable-getting-started-override",
+            "--config",
+            str(root / "code-server.yaml"),
+            str(workspace),
         ],
-        stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        start_new_session=True,
     )
     try:
         url = f"http://127.0.0.1:{port}"
@@ -333,11 +446,13 @@ def launch(root: Path, mode: str) -> Iterator[Workbench]:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
             try:
-                page = browser.new_page(viewport={"width": 1280, "height": 800})
+                page = browser.new_page(
+                    viewport={"width": 1280, "height": 800}, device_scale_factor=device_scale_factor
+                )
                 page.goto(f"{url}/?folder={workspace}")
                 page.wait_for_selector(".monaco-workbench .part.statusbar", timeout=60000)
                 page.wait_for_selector(".explorer-folders-view", timeout=60000)
-                yield Workbench(page, workspace, settings, user_data / "logs")
+                yield Workbench(page, workspace, user_data / "logs")
             finally:
                 browser.close()
     finally:
@@ -353,17 +468,22 @@ def launch(root: Path, mode: str) -> Iterator[Workbench]:
 
 
 def summary_json(path: Path) -> dict[str, Any]:
-    """`paramlens summary --json` of a file: the expected values, from the CLI of this checkout."""
+    """`paramlens summary --json` of a file: the expected values, from the CLI of this checkout (exit code 1: the
+    file has errors, listed in its `diagnostics`)."""
     out = subprocess.run(
-        [sys.executable, "-m", "paramlens", "summary", "--json", str(path)], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "paramlens", "summary", "--json", str(path)], capture_output=True, text=True, check=False
     )
+    assert out.returncode in (0, 1), out.stderr
     return json.loads(out.stdout)
 
 
 def summary_text(path: Path) -> str:
     out = subprocess.run(
         [sys.executable, "-m", "paramlens", "summary", str(path)],
-        capture_output=True, text=True, check=False, env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"},
     )
     return out.stdout
 
@@ -374,6 +494,3 @@ def exact(count: int) -> str:
 
 def shape(dims: list[int]) -> str:
     return "×".join(str(d) for d in dims)
-
-
-NBSP = re.compile("\u00a0")
