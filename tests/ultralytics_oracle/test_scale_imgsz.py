@@ -15,16 +15,21 @@ from .oracle import HEADS, Model, Pool, compare, errors, models_folder, summary 
 _M = models_folder()
 
 
-@pytest.mark.parametrize("path", [_M / "v8" / "yolov8.yaml", _M / "11" / "yolo11.yaml"], ids=lambda p: p.name)
-def test_a_file_without_a_scale_letter_builds_its_first_scale(pool: Pool, path) -> None:
+_UNSCALED = [_M / "v8" / "yolov8.yaml", _M / "11" / "yolo11.yaml"]
+
+
+# Model parameters, so that the session's pool builds them early (a build asked for only inside a test waits
+# behind every queued one)
+@pytest.mark.parametrize(("model", "at_n"), [(Model(p), Model(p, "n")) for p in _UNSCALED], ids=lambda m: m.path.name)
+def test_a_file_without_a_scale_letter_builds_its_first_scale(pool: Pool, model: Model, at_n: Model) -> None:
     """``yolov8.yaml`` names no scale: Ultralytics warns and builds the first of ``scales`` (n); so does paramlens
     (its summary, JSON and the editor's lens say "scale n")."""
-    built = pool.get(Model(path))
+    built = pool.get(model)
     assert "no model scale passed. Assuming scale='n'." in built.warnings
-    result = summary(path)
+    result = summary(model.path)
     assert result["scale"] == "n"
-    assert result["total_params"] == built.total == pool.get(Model(path, "n")).total
-    comparison = compare(built, result, path.stem)
+    assert result["total_params"] == built.total == pool.get(at_n).total
+    comparison = compare(built, result, model.path.stem)
     assert not comparison.mismatches and not comparison.null
 
 
