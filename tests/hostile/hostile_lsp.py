@@ -1,21 +1,18 @@
-"""A pytest-lsp client for the hostile server tests: it records what the server publishes and logs, and
-edits documents the way editors do (incremental changes, versions counting up)."""
+"""What the hostile server tests add to the one pytest-lsp harness (tests/lsp/lsp_harness.py, whose client,
+documents and server command they use): big documents, the server's memory, and what the server must
+serve for a text, worked out by ``analyse`` in the test process."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import sys
 from collections import namedtuple
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pygls.protocol import default_converter
-from pytest_lsp import ClientServerConfig, LanguageClient
-from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+from pytest_lsp import LanguageClient
 
 from paramlens.engine import analyse
 from paramlens.lsp import hints as hint_render
@@ -26,9 +23,8 @@ from paramlens.lsp.positions import Lines
 from paramlens.render.json import to_json
 from paramlens.render.table import summary_text
 
-# the console script users run (`cmd = {"paramlens", "serve"}` in the editor docs), from this venv
-SERVER = [str(Path(sys.executable).parent / "paramlens"), "serve"]
-TIMEOUT = 20  # seconds to wait for a publication
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lsp"))
+from lsp_harness import CONFIG, SERVER, Doc, Record, make_client  # noqa: F401  (the one harness)
 
 SMALL = (
     "name: small\ninput: [3, 32, 32]\nlayers:\n  - Conv2d: {out_channels: 16, kernel_size: 3}\n  - ReLU\n  - Flatten\n"
@@ -39,45 +35,6 @@ def big_text(layers: int) -> str:
     """A valid architecture whose analysis takes a while (about 0.1 ms per layer, more on a busy machine)."""
     body = "".join(f"  - Linear: {{out_features: 16, name: l{i}}}\n" for i in range(layers))
     return "name: big\ninput: [16]\nlayers:\n" + body
-
-
-@dataclass
-class Record:
-    published: dict[str, list[types.PublishDiagnosticsParams]] = field(default_factory=dict)
-    logs: list[str] = field(default_factory=list)
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
-
-
-def make_client() -> LanguageClient:
-    client = LanguageClient(converter_factory=default_converter)
-    record = Record()
-    client.record = record  # type: ignore[attr-defined]
-
-    def publish(client: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
-        record.published.setdefault(params.uri, []).append(params)
-        record.changed.set()
-
-    def log(client: LanguageClient, params: types.LogMessageParams) -> None:
-        record.logs.append(params.message)
-
-    def ignore(client: LanguageClient, params: Any) -> None:
-        return None
-
-    register_lsp_features(
-        client,
-        {
-            **DEFAULT_CLIENT_FEATURES,
-            types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish,
-            types.WINDOW_LOG_MESSAGE: log,
-            types.WORKSPACE_INLAY_HINT_REFRESH: ignore,
-            types.WORKSPACE_CODE_LENS_REFRESH: ignore,
-            types.CLIENT_REGISTER_CAPABILITY: ignore,
-        },
-    )
-    return client
-
-
-CONFIG = ClientServerConfig(server_command=SERVER, client_factory=make_client)
 
 
 def record_of(client: LanguageClient) -> Record:
@@ -94,96 +51,6 @@ def rss_kb(pid: int) -> int:
     match = re.search(r"VmRSS:\s+(\d+) kB", status)
     assert match is not None
     return int(match.group(1))
-
-
-def _offset(text: str, line: int, char: int) -> int:
-    """Index in ``text`` of an LSP position (UTF-16 units, lines broken at \\n, \\r\\n and \\r)."""
-    starts = [0] + [m.end() for m in re.finditer("\r\n|\r|\n", text)]
-    if line >= len(starts):
-        return len(text)
-    index, units = starts[line], 0
-    end = starts[line + 1] if line + 1 < len(starts) else len(text)
-    while index < end and units < char and text[index] not in "\r\n":
-        units += 2 if ord(text[index]) > 0xFFFF else 1
-        index += 1
-    return index
-
-
-class Doc:
-    """A document open in the test client; the client's text is the truth the server must follow."""
-
-    def __init__(self, client: LanguageClient, uri: str, text: str) -> None:
-        self.client, self.uri, self.text, self.version = client, uri, text, 1
-
-    def open(self) -> Doc:
-        item = types.TextDocumentItem(uri=self.uri, language_id="yaml", version=self.version, text=self.text)
-        self.client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=item))
-        return self
-
-    def change(self, start: tuple[int, int], end: tuple[int, int], new: str, version: int | None = None) -> None:
-        """An incremental change; ``version`` overrides the next version number (stale edits)."""
-        self.edit((start, end, new), version=version)
-
-    def replace_all(self, text: str) -> None:
-        """A whole-document change (what editors send after a reload or a formatter)."""
-        self.edit(text)
-
-    def edit(self, *changes: tuple[tuple[int, int], tuple[int, int], str] | str, version: int | None = None) -> None:
-        """One didChange carrying ``changes`` in order (several: multi-cursor edits, formatting), each
-        ``(start, end, new)`` in the text as the previous ones left it, or a whole new text."""
-        events: list[Any] = []
-        for change in changes:
-            if isinstance(change, str):
-                self.text = change
-                events.append(types.TextDocumentContentChangeWholeDocument(text=change))
-                continue
-            start, end, new = change
-            self.text = self.text[: _offset(self.text, *start)] + new + self.text[_offset(self.text, *end) :]
-            events.append(types.TextDocumentContentChangePartial(range=_range(start, end), text=new))
-        self.version = self.version + 1 if version is None else version
-        ident = types.VersionedTextDocumentIdentifier(uri=self.uri, version=self.version)
-        self.client.text_document_did_change(
-            types.DidChangeTextDocumentParams(text_document=ident, content_changes=events)
-        )
-
-    def close(self) -> None:
-        self.client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=self.ident))
-
-    @property
-    def ident(self) -> types.TextDocumentIdentifier:
-        return types.TextDocumentIdentifier(uri=self.uri)
-
-    async def published(self, version: int | None = None) -> types.PublishDiagnosticsParams:
-        """The diagnostics published for ``version`` (default: the current one)."""
-        wanted = self.version if version is None else version
-        record = record_of(self.client)
-
-        async def wait() -> types.PublishDiagnosticsParams:
-            while True:
-                for p in record.published.get(self.uri, []):
-                    if p.version == wanted:
-                        return p
-                record.changed.clear()
-                await record.changed.wait()
-
-        return await asyncio.wait_for(wait(), TIMEOUT)
-
-    async def hints(self) -> list[types.InlayHint]:
-        end = types.Position(line=self.text.count("\n") + 1, character=0)
-        params = types.InlayHintParams(text_document=self.ident, range=types.Range(start=types.Position(0, 0), end=end))
-        return list(await self.client.text_document_inlay_hint_async(params) or [])
-
-    async def hover(self, line: int, char: int) -> types.Hover | None:
-        params = types.HoverParams(text_document=self.ident, position=types.Position(line, char))
-        return await self.client.text_document_hover_async(params)
-
-    async def complete(self, line: int, char: int) -> Any:
-        params = types.CompletionParams(text_document=self.ident, position=types.Position(line, char))
-        return await self.client.text_document_completion_async(params)
-
-
-def _range(start: tuple[int, int], end: tuple[int, int]) -> types.Range:
-    return types.Range(start=types.Position(*start), end=types.Position(*end))
 
 
 def comparable(params: types.PublishDiagnosticsParams) -> list[tuple[Any, ...]]:

@@ -59,7 +59,7 @@ def folder(client: LanguageClient, name: str) -> Path:
     return where
 
 
-async def within(seconds: float, doc: Doc, version: int | None = None) -> types.PublishDiagnosticsParams:
+async def within(seconds: float, doc: Doc, version: int | None = -1) -> types.PublishDiagnosticsParams:
     start = time.perf_counter()
     published = await asyncio.wait_for(doc.published(version), seconds)
     assert time.perf_counter() - start < seconds

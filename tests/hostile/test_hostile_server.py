@@ -20,6 +20,7 @@ from hostile_lsp import (
     SMALL,
     Doc,
     Here,
+    analysed_here,
     assert_serves_what_analyse_gives,
     comparable,
     hint_texts,
@@ -42,16 +43,12 @@ async def opened(client: LanguageClient, name: str, text: str) -> Doc:
     return doc
 
 
-async def fresh(client: LanguageClient, doc: Doc, name: str) -> tuple[list, list]:
-    """The diagnostics and hints of a new document holding ``doc``'s current text; first, what the
-    server serves for ``doc`` must be what ``analyse`` gives for its text in this process (a cache
-    poisoned in the server would corrupt a fresh document in the same process alike)."""
+async def fresh(doc: Doc) -> tuple[list, list]:
+    """The diagnostics and hints of a fresh analysis of ``doc``'s current text by ``analyse`` in this
+    process (a cache poisoned in the server would corrupt a second document in the same process alike);
+    first, what the server serves for ``doc`` (diagnostics, summary) must be what that analysis gives."""
     await assert_serves_what_analyse_gives(doc)
-    other = await opened(client, name, doc.text)
-    try:
-        return comparable(await other.published()), hint_texts(await other.hints())
-    finally:
-        other.close()
+    return analysed_here(doc.text)[0], Here(doc.text).hints(0, doc.text.count("\n") + 1)
 
 
 def failures(client: LanguageClient) -> list[str]:
@@ -118,7 +115,7 @@ async def test_stale_and_out_of_order_versions(client: LanguageClient) -> None:
     doc.text = kept  # the server kept its text: the client's model follows
     doc.change((0, 6), (0, 11), "renamed", version=3)  # in order once more
     published = await doc.published(3)
-    want_diagnostics, want_hints = await fresh(client, doc, "stale-fresh.arch.yaml")
+    want_diagnostics, want_hints = await fresh(doc)
     assert comparable(published) == want_diagnostics
     assert list(published.diagnostics) == []  # Flaten was never applied
     assert hint_texts(await doc.hints()) == want_hints
@@ -137,7 +134,7 @@ async def test_edits_around_unicode_line_separators(client: LanguageClient) -> N
     doc = await opened(client, "separators.arch.yaml", text)
     doc.change((4, 4), (4, 8), "Relu6x")
     published = await doc.published()
-    want_diagnostics, want_hints = await fresh(client, doc, "separators-fresh.arch.yaml")
+    want_diagnostics, want_hints = await fresh(doc)
     assert comparable(published) == want_diagnostics
     assert [(d.code, d.range.start.line, d.range.start.character) for d in published.diagnostics] == [
         ("unknown-layer", 4, 4)
@@ -154,7 +151,7 @@ async def test_incremental_edits_of_hostile_text(client: LanguageClient) -> None
     doc.change((2, 0), (2, 0), "\t")
     doc.change((1, 7), (1, 7), " 😀😀")
     published = await doc.published()
-    want_diagnostics, want_hints = await fresh(client, doc, "hostile-text-fresh.arch.yaml")
+    want_diagnostics, want_hints = await fresh(doc)
     assert comparable(published) == want_diagnostics
     assert [d.code for d in published.diagnostics] == ["invalid-value", "yaml-syntax"]  # NUL; layers: 😀😀
     assert hint_texts(await doc.hints()) == want_hints
@@ -183,7 +180,7 @@ async def test_one_did_change_with_several_changes(client: LanguageClient) -> No
     """Several changes in one notification (multi-cursor edits, formatting), each applying to the text
     the previous one left, bottom-up and top-down, with a whole-document change among them."""
     doc = await opened(client, "multi.arch.yaml", LONG)
-    doc.edit(((13, 27), (13, 29), "64"), ((8, 27), (8, 29), "48"), ((3, 27), (3, 29), "8"))  # bottom-up
+    doc.edits(((13, 27), (13, 29), "64"), ((8, 27), (8, 29), "48"), ((3, 27), (3, 29), "8"))  # bottom-up
     await doc.published()
     lines = doc.text.split("\n")
     assert [lines[3][:29], lines[8], lines[13]] == [
@@ -192,10 +189,10 @@ async def test_one_did_change_with_several_changes(client: LanguageClient) -> No
         "  - Linear: {out_features: 64}",
     ]
     await assert_serves_what_analyse_gives(doc)
-    doc.edit(((0, 6), (0, 11), "several"), ((1, 0), (1, 0), "# é😀 a comment\n"), ((5, 4), (5, 8), "GELU"))
+    doc.edits(((0, 6), (0, 11), "several"), ((1, 0), (1, 0), "# é😀 a comment\n"), ((5, 4), (5, 8), "GELU"))
     assert doc.text.split("\n")[:2] == ["name: several", "# é😀 a comment"] and doc.text.split("\n")[5] == "  - GELU"
     await assert_serves_what_analyse_gives(doc)
-    doc.edit(((2, 0), (2, 0), "x"), "# replaced\n" + LONG, ((5, 4), (5, 8), "SiLU"), ((1, 7), (1, 7), " "))
+    doc.edits(((2, 0), (2, 0), "x"), "# replaced\n" + LONG, ((5, 4), (5, 8), "SiLU"), ((1, 7), (1, 7), " "))
     published = await doc.published()
     assert doc.text.split("\n")[:6] == ["# replaced", "name: s mall", "input: [3, 32, 32]", "layers:",
                                          "  - Conv2d: {out_channels: 16, kernel_size: 3}", "  - SiLU"]  # fmt: skip
@@ -210,10 +207,12 @@ def chain_text(layers: int, width: int) -> str:
     return f"name: chain\ninput: [16]\nlayers:\n  - Linear: {{out_features: {width}, name: first}}\n" + body
 
 
+@pytest.mark.timeout(300)  # two analyses of 100,000 layers on a busy 2-core machine
 async def test_hover_and_hints_stay_responsive_during_a_long_reanalysis(client: LanguageClient) -> None:
     """While version 2 of a 100,000-layer document is analysed (seconds), hover and hints answer at once,
     and exactly what version 1 gives (worked out here by ``analyse``); then version 2's answers come."""
-    doc = await opened(client, "big.arch.yaml", chain_text(100_000, 16))
+    doc = Doc(client, uri_in(client, "big.arch.yaml"), chain_text(100_000, 16)).open()
+    await doc.published(timeout=120)  # seconds on a busy machine
     old = Here(doc.text)
     want_hints, want_hover = old.hints(0, 40), old.hover(30, 6)  # the BatchNorm1d b26 of 16 channels
     assert want_hover is not None and "**32 params**" in want_hover[0]
@@ -232,7 +231,7 @@ async def test_hover_and_hints_stay_responsive_during_a_long_reanalysis(client: 
         if not any(p.version == 2 for p in record_of(client).published.get(doc.uri, [])):
             during += 1  # answered before version 2 was published: it must be version 1's answer
             assert (hover_of(hover), hint_texts(hints)) == (want_hover, want_hints)
-    await doc.published()
+    await doc.published(timeout=120)
     analysis_seconds = time.perf_counter() - start
     assert analysis_seconds >= 2.0, f"the re-analysis took {analysis_seconds:.2f} s: not long enough to test this"
     assert during == 5, "answers waited for the new version"

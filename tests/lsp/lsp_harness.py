@@ -1,13 +1,16 @@
-"""End-to-end harness: the real server process (the console script `paramlens serve`) driven by pytest-lsp.
+"""The one pytest-lsp harness: the real server process (the console script `paramlens serve`), a client that
+records what the server sends, and documents edited the way editors do (incremental changes with positions in
+UTF-16 code units, whole-document changes, several changes in one didChange, versions counting up).
 
-One server per test module and client flavour (Neovim 0.11's and VS Code's recorded capabilities),
-so the suite stays fast; every test opens documents of its own under a temporary workspace.
+Used by the editor tests (tests/lsp/: one server per test module and client flavour, Neovim 0.11's and VS
+Code's recorded capabilities) and the hostile server tests (tests/hostile/, through hostile_lsp).
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +26,7 @@ SERVER = [str(Path(sys.executable).parent / "paramlens"), "serve"]
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FILES = Path(__file__).resolve().parent / "files"
 CLIENTS = ["neovim", "visual_studio_code"]
-TIMEOUT = 10
+TIMEOUT = 20  # seconds to wait for a publication
 
 
 @dataclass
@@ -33,6 +36,7 @@ class Record:
     published: dict[str, list[types.PublishDiagnosticsParams]] = field(default_factory=dict)
     refreshes: int = 0
     registrations: list[types.Registration] = field(default_factory=list)
+    logs: list[str] = field(default_factory=list)
     changed: asyncio.Event | None = None
 
 
@@ -58,6 +62,10 @@ def make_client() -> LanguageClient:
     def register(client: LanguageClient, params: types.RegistrationParams) -> None:
         record.registrations.extend(params.registrations)
 
+    def log(client: LanguageClient, params: types.LogMessageParams) -> None:
+        client.log_messages.append(params)  # as pytest-lsp's own handler does
+        record.logs.append(params.message)
+
     register_lsp_features(
         client,
         {
@@ -66,6 +74,7 @@ def make_client() -> LanguageClient:
             types.WORKSPACE_INLAY_HINT_REFRESH: refresh,
             types.WORKSPACE_CODE_LENS_REFRESH: code_lens_refresh,
             types.CLIENT_REGISTER_CAPABILITY: register,
+            types.WINDOW_LOG_MESSAGE: log,
         },
     )
     return client
@@ -75,7 +84,8 @@ CONFIG = ClientServerConfig(server_command=SERVER, client_factory=make_client)
 
 
 async def start(client: LanguageClient, capabilities: types.ClientCapabilities, root: Path, **extra: Any) -> None:
-    await client.initialize_session(
+    """Initialize; the documents' edits then count positions in the encoding the server chose."""
+    result = await client.initialize_session(
         types.InitializeParams(
             capabilities=capabilities,
             root_uri=root.as_uri(),
@@ -83,29 +93,62 @@ async def start(client: LanguageClient, capabilities: types.ClientCapabilities, 
             **extra,
         )
     )
+    client.encoding = result.capabilities.position_encoding or "utf-16"  # type: ignore[attr-defined]
 
 
 _names = itertools.count()
 
 
+def _units(ch: str, encoding: str) -> int:
+    """How many code units of ``encoding`` one character is."""
+    if encoding == "utf-8":
+        return len(ch.encode("utf-8", "surrogatepass"))
+    return 1 if encoding == "utf-32" or ord(ch) <= 0xFFFF else 2
+
+
+def _offset(text: str, line: int, char: int, encoding: str = "utf-16") -> int:
+    """Index in ``text`` of an LSP position (code units of the negotiated encoding, UTF-16 unless the
+    server chose another; lines broken at \\n, \\r\\n and \\r), as the server reads it."""
+    starts = [0] + [m.end() for m in re.finditer("\r\n|\r|\n", text)]
+    if line >= len(starts):
+        return len(text)
+    index, units = starts[line], 0
+    end = starts[line + 1] if line + 1 < len(starts) else len(text)
+    while index < end and units < char and text[index] not in "\r\n":
+        units += _units(text[index], encoding)
+        index += 1
+    return index
+
+
+def _range(start: tuple[int, int], end: tuple[int, int]) -> types.Range:
+    return types.Range(start=types.Position(*start), end=types.Position(*end))
+
+
+Change = tuple[tuple[int, int], tuple[int, int], str] | str
+
+
 class Doc:
-    """An open document of the test client, kept in step with the server."""
+    """An open document of the test client; the client's text is the truth the server must follow.
 
-    def __init__(self, client: LanguageClient, path: Path, text: str) -> None:
-        self.client, self.path, self.text, self.version = client, path, text, 1
-        self.uri = path.as_uri()
+    ``Doc(...).open()`` sends didOpen and returns the document; awaiting it (``await Doc(...).open()``)
+    also waits for the diagnostics of version 1."""
 
-    async def open(self) -> Doc:
-        self.client.text_document_did_open(
-            types.DidOpenTextDocumentParams(
-                text_document=types.TextDocumentItem(uri=self.uri, language_id="yaml", version=1, text=self.text)
-            )
-        )
-        await self.published()
+    def __init__(self, client: LanguageClient, where: Path | str, text: str) -> None:
+        self.client, self.text, self.version = client, text, 1
+        self.path = where if isinstance(where, Path) else None
+        self.uri = where.as_uri() if isinstance(where, Path) else where
+
+    def open(self) -> Doc:
+        item = types.TextDocumentItem(uri=self.uri, language_id="yaml", version=self.version, text=self.text)
+        self.client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=item))
         return self
 
-    async def published(self, version: int | None = -1) -> types.PublishDiagnosticsParams:
-        """Wait for diagnostics of this version (the document's current one by default)."""
+    def __await__(self):
+        yield from self.published().__await__()
+        return self
+
+    async def published(self, version: int | None = -1, timeout: float = TIMEOUT) -> types.PublishDiagnosticsParams:
+        """Wait for diagnostics of ``version`` (the document's current one by default; None: unversioned)."""
         wanted = self.version if version == -1 else version
         record: Record = self.client.record  # type: ignore[attr-defined]
 
@@ -117,23 +160,38 @@ class Doc:
                 record.changed = asyncio.Event()
                 await record.changed.wait()
 
-        return await asyncio.wait_for(wait(), TIMEOUT)
+        return await asyncio.wait_for(wait(), timeout)
 
     def edit(self, start: tuple[int, int], end: tuple[int, int], text: str) -> None:
-        """An incremental change, positions in the client's units (ASCII lines in the tests)."""
-        self.version += 1
-        lines = self.text.split("\n")
-        offset = lambda pos: sum(len(line) + 1 for line in lines[: pos[0]]) + pos[1]  # noqa: E731
-        self.text = self.text[: offset(start)] + text + self.text[offset(end) :]
+        """An incremental change, positions in the negotiated encoding's code units (UTF-16 by default)."""
+        self.edits((start, end, text))
+
+    def change(self, start: tuple[int, int], end: tuple[int, int], new: str, version: int | None = None) -> None:
+        """An incremental change; ``version`` overrides the next version number (stale edits)."""
+        self.edits((start, end, new), version=version)
+
+    def replace_all(self, text: str) -> None:
+        """A whole-document change (what editors send after a reload or a formatter)."""
+        self.edits(text)
+
+    def edits(self, *changes: Change, version: int | None = None) -> None:
+        """One didChange carrying ``changes`` in order (several: multi-cursor edits, formatting), each
+        ``(start, end, new)`` in the text as the previous ones left it, or a whole new text."""
+        events: list[Any] = []
+        for change in changes:
+            if isinstance(change, str):
+                self.text = change
+                events.append(types.TextDocumentContentChangeWholeDocument(text=change))
+                continue
+            start, end, new = change
+            encoding = getattr(self.client, "encoding", "utf-16")
+            before, after = _offset(self.text, *start, encoding), _offset(self.text, *end, encoding)
+            self.text = self.text[:before] + new + self.text[after:]
+            events.append(types.TextDocumentContentChangePartial(range=_range(start, end), text=new))
+        self.version = self.version + 1 if version is None else version
+        ident = types.VersionedTextDocumentIdentifier(uri=self.uri, version=self.version)
         self.client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=self.uri, version=self.version),
-                content_changes=[
-                    types.TextDocumentContentChangePartial(
-                        range=types.Range(start=types.Position(*start), end=types.Position(*end)), text=text
-                    )
-                ],
-            )
+            types.DidChangeTextDocumentParams(text_document=ident, content_changes=events)
         )
 
     @property
@@ -141,12 +199,9 @@ class Doc:
         return types.TextDocumentIdentifier(uri=self.uri)
 
     async def hints(self, start: int = 0, end: int | None = None) -> list[types.InlayHint]:
-        end = len(self.text.split("\n")) if end is None else end
+        end = self.text.count("\n") + 1 if end is None else end
         result = await self.client.text_document_inlay_hint_async(
-            types.InlayHintParams(
-                text_document=self.ident,
-                range=types.Range(start=types.Position(start, 0), end=types.Position(end, 0)),
-            )
+            types.InlayHintParams(text_document=self.ident, range=_range((start, 0), (end, 0)))
         )
         return list(result or [])
 
@@ -154,6 +209,10 @@ class Doc:
         return await self.client.text_document_hover_async(
             types.HoverParams(text_document=self.ident, position=types.Position(line, char))
         )
+
+    async def complete(self, line: int, char: int) -> Any:
+        params = types.CompletionParams(text_document=self.ident, position=types.Position(line, char))
+        return await self.client.text_document_completion_async(params)
 
     def close(self) -> None:
         self.client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=self.ident))

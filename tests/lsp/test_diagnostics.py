@@ -147,4 +147,5 @@ async def test_too_large_for_live_analysis(client) -> None:
         assert await doc.hints() == []
     finally:
         await restore_settings(client)
-    assert flat(await doc.hints()) == [(1, 7, "total 448 params"), (2, 46, "448 params → 16×30×30")]
+    again = await open_doc(client, text)  # analysed under the restored limit
+    assert flat(await again.hints()) == [(1, 7, "total 448 params"), (2, 46, "448 params → 16×30×30")]

@@ -182,3 +182,22 @@ async def test_plain_client_gets_no_snippets(plain) -> None:
     items = {i.label: i for i in await _complete(plain, doc, 11, 7)}
     assert items["Conv2d"].insert_text_format == types.InsertTextFormat.PlainText
     assert items["Conv2d"].text_edit.new_text == "Conv2d"
+
+
+async def test_edits_after_non_ascii_text_land_where_the_client_put_them(client) -> None:
+    """Positions count code units of the negotiated encoding (UTF-16 unless chosen otherwise): after 输入
+    (one unit each in UTF-16, three bytes in UTF-8) and 😀 (two units, four bytes) the harness and the
+    server must agree on where an edit lands, which a count of code points gets wrong."""
+    layers = "input: [4]\nlayers:\n  - Linear: {out_features: 2}  # 输入 😀"
+    doc = await open_doc(client, f"name: 输入 😀 net # 输入 😀\n{layers}\n")
+    units = {"utf-8": 18, "utf-16": 12, "utf-32": 11}[client.encoding]  # where "net" starts
+    doc.edit((0, units), (0, units + 3), "model")
+    tail = {"utf-8": 44, "utf-16": 38, "utf-32": 37}[client.encoding]  # the end of line 3, after 😀
+    doc.edit((3, tail), (3, tail), "\n  - Linear: {out_features: 3}")
+    await doc.published()
+    assert doc.text == f"name: 输入 😀 model # 输入 😀\n{layers}\n  - Linear: {{out_features: 3}}\n"  # the harness's
+    summary = await client.protocol.send_request_async("paramlens/summary", {"uri": doc.uri})
+    assert summary.json.name == "输入 😀 model"  # the server's copy
+    assert summary.text.splitlines()[0] == "输入 😀 model · input 4"
+    assert summary.json.total_params == 4 * 2 + 2 + 2 * 3 + 3
+    assert list(client.diagnostics[doc.uri]) == []

@@ -533,5 +533,7 @@ class Documents:
         return [uri for uri, entry in self.entries.items() if entry.deps & wanted]
 
     def reanalyse_all(self) -> None:
-        for uri in list(self.entries):
+        """Every open document again, those whose first analysis is still running too (opened while the
+        settings changed: that analysis read the old ones)."""
+        for uri in [*self.entries, *(u for u in self._running if u not in self.entries)]:
             self.request(uri, unseen=True)
