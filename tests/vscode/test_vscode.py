@@ -4,11 +4,24 @@ server bundled in the .vsix (the interpreter has no paramlens) and once with the
 from __future__ import annotations
 
 import shutil
+import sys
 import time
 
 import pytest
 from conftest import TIMINGS
-from vscode_workbench import EXAMPLES, Workbench, exact, shape, summary_json, summary_text, wait_equal, wait_for
+from vscode_workbench import (
+    EXAMPLES,
+    Workbench,
+    exact,
+    host_target,
+    shape,
+    summary_json,
+    summary_text,
+    wait_equal,
+    wait_for,
+)
+
+import paramlens
 
 # The first test of a mode also starts code-server and installs the extension.
 pytestmark = pytest.mark.timeout(240)
@@ -87,9 +100,37 @@ def test_inlay_hint_settings_apply_live(vscode: Workbench) -> None:
     try:
         vscode.set_settings(inlayHints__params=False, inlayHints__totals=False)
         shapes_only = [(line, hint.split(" → ")[1]) for line, hint in expected if " → " in hint]
-        wait_equal("the shapes only", vscode.hints, [(line, f"→ {s}") for line, s in shapes_only])
+        wait_equal("the shapes only", vscode.hints, [(line, f"→ {s}") for line, s in shapes_only], timeout=30)
         vscode.set_settings(inlayHints__shapes=False)
-        wait_equal("no hints", vscode.hints, [])
+        wait_equal("no hints", vscode.hints, [], timeout=30)
     finally:
         vscode.set_settings(inlayHints__params=True, inlayHints__shapes=True, inlayHints__totals=True)
-    wait_equal("the hints shown again", vscode.hints, expected)
+    wait_equal("the hints shown again", vscode.hints, expected, timeout=30)
+
+
+def test_output_channel_says_which_server_runs_and_its_yaml_loader(vscode: Workbench) -> None:
+    """Bundled: the libyaml build of this platform's package is picked, and the bundle is byte-compiled once;
+    installed: the repository's paramlens with PyYAML's C loader is preferred to the bundle."""
+    open_seed(vscode)
+    vscode.command("paramlens: Show Server Output")
+    vscode.panel_editor().wait_for()
+    if vscode.mode == "bundled":  # type: ignore[attr-defined]
+        wanted = [
+            f"Running the bundled paramlens {paramlens.__version__} with ",
+            f"parsing with PyYAML's C loader (libyaml, {host_target()} package).",
+            "Byte-compiled the bundled server for ",
+        ]
+    else:
+        wanted = [f"Running paramlens {paramlens.__version__} installed in {sys.executable} (Python "]
+        wanted.append("with PyYAML's C loader).")
+
+    def bare(text: str) -> str:  # the channel wraps its long lines: compared without white space
+        return "".join(text.split())
+
+    def shown() -> bool:
+        text = bare("".join(vscode.output_lines()))
+        return all(bare(part) in text for part in wanted)
+
+    with vscode.maximized_panel():
+        wait_for(f"the output channel to say {wanted}", shown, timeout=30)
+    assert "pure-Python" not in "\n".join(vscode.output_lines())

@@ -145,23 +145,29 @@ class Workbench:
         self.page.locator(".part.editor .tab.active .tab-actions .action-label").first.click()
         wait_for("the Settings editor to close", lambda: self.active_tab() != "Settings", timeout=10)
 
-    def _check(self, setting: str, value: bool, modified: bool) -> None:
-        """Searches the open Settings editor for a boolean setting and (un)checks its box."""
+    def _check(self, setting: str, value: bool, modified: bool, attempts: int = 3) -> None:
+        """Searches the open Settings editor for a boolean setting and (un)checks its box. Under load a click can
+        land while the search results are still being rendered and be lost: then it is made again."""
         search = self.page.locator(".settings-editor .settings-header .suggest-input-container textarea").first
         search.fill(setting)
         item = self.page.locator(f".settings-editor [data-key='{setting}']").first
         box = item.locator(".setting-value-checkbox").first
-        box.wait_for(timeout=15000)
-        if box.get_attribute("aria-checked") != str(value).lower():
-            box.click()
-        wait_for(
-            f"{setting} = {value} in the Settings editor",
-            lambda: (
-                box.get_attribute("aria-checked") == str(value).lower()
-                and ("is-configured" in (item.get_attribute("class") or "").split()) == modified
-            ),
-            timeout=10,
-        )
+        state = str(value).lower()
+
+        def done() -> bool:
+            configured = "is-configured" in (item.get_attribute("class") or "").split()
+            return box.get_attribute("aria-checked") == state and configured == modified
+
+        for attempt in range(1, attempts + 1):
+            box.wait_for(timeout=15000)
+            if box.get_attribute("aria-checked") != state:
+                box.click()
+            try:
+                wait_for(f"{setting} = {value} in the Settings editor", done, timeout=10)
+                return
+            except AssertionError:
+                if attempt == attempts:
+                    raise
 
     # -- editors --------------------------------------------------------------------------------------------
     def write(self, name: str, text: str) -> Path:
