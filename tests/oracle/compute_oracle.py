@@ -58,9 +58,10 @@ def check_flops(analysis: Analysis) -> int:
 
 
 def _every_call(model: nn.Module, mapped: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
-    """The mapped modules, with the later repetitions of a Repeat (the map names the first one)."""
+    """The mapped modules, with the later repetitions of a Repeat the map does not name itself."""
     names = dict(model.named_modules())
     out = list(mapped)
+    have = {n for n, _layer in mapped}
     for name, layer in mapped:
         if layer.category != "repeat" or layer.repeat is None:
             continue
@@ -68,7 +69,11 @@ def _every_call(model: nn.Module, mapped: list[tuple[str, Any]]) -> list[tuple[s
         inside = [(n, lay) for n, lay in out if n == first or n.startswith(first + ".")]
         for i in range(1, layer.repeat):
             again = f"{name}.{i}" if name else str(i)
-            out += [(again + n[len(first) :], lay) for n, lay in inside if again + n[len(first) :] in names]
+            out += [
+                (again + n[len(first) :], lay)
+                for n, lay in inside
+                if again + n[len(first) :] in names and again + n[len(first) :] not in have
+            ]
     return out
 
 
@@ -128,8 +133,9 @@ def expected_saved(analysis: Analysis) -> int | None:
 
 
 def _gradient_model(model: nn.Module) -> nn.Module | None:
-    """The model with positive weights (no cancellation, every ReLU open) and every max pooling as a
-    window that passes the gradient to all its elements; None when one cannot be replaced."""
+    """The model with positive weights (no cancellation, every ReLU open), no clamp from above (ReLU6), and
+    every max pooling as a window that passes the gradient to all its elements; None when one cannot be
+    replaced."""
     for name, module in list(model.named_modules()):
         replacement = None
         if isinstance(module, nn.MaxPool1d | nn.MaxPool2d | nn.MaxPool3d):
@@ -142,6 +148,8 @@ def _gradient_model(model: nn.Module) -> nn.Module | None:
                 replacement = _DilatedWindow(n, module.kernel_size, module.stride, module.padding, module.dilation)
             else:
                 return None
+        elif isinstance(module, nn.Hardtanh):  # ReLU6 too: clamped at the top, it would stop the gradient
+            replacement = nn.ReLU()
         elif isinstance(module, nn.AdaptiveMaxPool1d | nn.AdaptiveMaxPool2d | nn.AdaptiveMaxPool3d):
             n = {nn.AdaptiveMaxPool1d: 1, nn.AdaptiveMaxPool2d: 2, nn.AdaptiveMaxPool3d: 3}[type(module)]
             replacement = getattr(nn, f"AdaptiveAvgPool{n}d")(module.output_size)
@@ -151,7 +159,7 @@ def _gradient_model(model: nn.Module) -> nn.Module | None:
     generator = torch.Generator().manual_seed(0)
     with torch.no_grad():
         for module in model.modules():
-            for pname, p in module.named_parameters(recurse=False):
+            for _pname, p in module.named_parameters(recurse=False):
                 # positive and unequal: no cancellation, and no symmetry for a normalisation to remove
                 scale = 1.0 / max(1, p[0].numel()) if p.dim() > 1 else 1.0
                 p.copy_((0.5 + torch.rand(p.shape, generator=generator)) * scale)
@@ -186,8 +194,13 @@ def check_fields(analysis: Analysis, most: int = 40) -> tuple[int, int]:
     model = _gradient_model(model)
     if model is None:
         return 0, 0
+    if _input(analysis).is_floating_point() is False:
+        return 0, 0  # token indices: no gradient to take
     fields = analysis.fields
-    candidates = [(name, layer, fields.of(layer)) for name, layer in mapped]
+    firsts: dict[tuple[int, ...], str] = {}  # a layer in a Repeat shows the field of its first repetition
+    for name, layer in mapped:
+        firsts.setdefault(layer.path, name)
+    candidates = [(name, layer, fields.of(layer)) for name, layer in mapped if firsts[layer.path] == name]
     candidates = [(n, lay, f) for n, lay, f in candidates if f is not None]
     if len(candidates) > most:
         step = len(candidates) / most

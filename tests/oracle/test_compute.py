@@ -95,14 +95,25 @@ def _all(analysis, fields: int = 40) -> None:
     oracle.check_fields(analysis, fields)
 
 
-def test_every_kind_states_its_macs() -> None:
-    """Every kind says what its MACs are; those with a dense product record them in their rule."""
+def test_every_kind_states_its_macs_and_has_an_oracle_case() -> None:
+    """Every kind of the registry states its MACs beside its parameters and is run through the oracle
+    below (test_kind_compute_matches_pytorch) with test_kinds.py's argument combinations; those with a
+    dense product record the expanded formula the hover shows, whose value is the layer's MACs."""
+    missing_case = sorted(set(KINDS) - set(CASES))
+    assert not missing_case, f"kinds without an oracle case: {missing_case}"
+    dense = []
     for kind in KINDS.values():
         assert kind.macs, kind.name
-    dense = sorted(k.name for k in KINDS.values() if not k.macs.startswith("0"))
-    assert len(dense) == 13, dense  # conv ×3, transposed ×3, depthwise, separable, linear, RNN ×3, attention ×2 = 15
-    # (RNN, LSTM, GRU, MultiheadAttention, TransformerEncoderLayer, Linear, Conv×3, ConvTranspose×3, Depthwise,
-    # Separable: the test below runs each through FlopCounterMode)
+        if kind.macs.startswith("0"):
+            continue
+        dense.append(kind.name)
+        for shape, args in CASES[kind.name]:
+            layer = analyse(document(kind.name, shape, args)).layers[0]
+            formula = layer.mac_formula
+            assert formula is not None and formula.symbolic and formula.numeric, (kind.name, args)
+            assert formula.value == layer.macs, (kind.name, args)
+    # conv ×3, transposed ×3, depthwise, separable, linear, RNN/GRU/LSTM, MultiheadAttention, TransformerEncoderLayer
+    assert len(dense) == 14, dense
 
 
 @pytest.mark.parametrize(("kind", "shape", "args"), KIND_CASES, ids=lambda v: str(v).replace(" ", ""))

@@ -165,7 +165,10 @@ def then(first: Transform, second: Transform) -> Transform:
         return second
     if len(first.dims) != len(second.dims):
         return None
-    dims = tuple((a1 + a2 * s1, b1 + b2 * s1, s1 * s2) for (a1, b1, s1), (a2, b2, s2) in zip(first.dims, second.dims))
+    dims = tuple(
+        (a1 + a2 * s1, b1 + b2 * s1, s1 * s2)
+        for (a1, b1, s1), (a2, b2, s2) in zip(first.dims, second.dims, strict=False)
+    )
     return Map(dims, second.layout)
 
 
@@ -232,7 +235,7 @@ def apply(transform: Transform, field: Field | str | None) -> Field | str | None
     if not field.layout or len(transform.dims) != len(field.size):
         return None
     size, jump, centre = [], [], []
-    for (a, b, s), r, j, c in zip(transform.dims, field.size, field.jump, field.centre2):
+    for (a, b, s), r, j, c in zip(transform.dims, field.size, field.jump, field.centre2, strict=False):
         size.append(r + a * j)
         centre.append(c + b * j)
         jump.append(j * s)
@@ -252,7 +255,7 @@ def input_field(shape: shapes.Shape | None) -> Field | None:
 def window(kernel, stride, dilation, left_padding) -> Map:
     """A sliding window (convolution, pooling): ``k_eff = d(k − 1) + 1``; the left padding moves the centre."""
     dims = []
-    for k, s, d, p in zip(kernel, stride, dilation, left_padding):
+    for k, s, d, p in zip(kernel, stride, dilation, left_padding, strict=False):
         reach = d * (k - 1)
         dims.append((reach, reach - 2 * p, s))
     return Map(tuple(dims))
@@ -292,7 +295,7 @@ class FieldFolder:
 
     def walk(self):
         """(layer, field) for every layer, depth first, as ``Analysis.walk`` gives them."""
-        for layer, field in zip(self.layers, self.inputs):
+        for layer, field in zip(self.layers, self.inputs, strict=False):
             yield from _walk(layer, field)
 
 
@@ -386,17 +389,17 @@ def _conv_saved(kind: Any, values: dict[str, Any], inp: shapes.Shape | None, out
     if spatial is not None and None not in spatial:
         if mode != "zeros":  # PyTorch pads a copy by the mode, then convolves it unpadded
             if padding == "same":
-                padded = [d + dil * (k - 1) for d, k, dil in zip(spatial, kernel, dilation)]  # type: ignore[operator]
+                padded = [d + dil * (k - 1) for d, k, dil in zip(spatial, kernel, dilation, strict=False)]  # type: ignore[operator]
             else:
                 pads = (0,) * len(spatial) if padding == "valid" else padding
-                padded = [d + 2 * p for d, p in zip(spatial, pads)]  # type: ignore[operator]
+                padded = [d + 2 * p for d, p in zip(spatial, pads, strict=False)]  # type: ignore[operator]
         elif padding == "same" and kind.keras and any(s > 1 for s in stride):
             padded = []
-            for d, k, s, dil in zip(spatial, kernel, stride, dilation):
+            for d, k, s, dil in zip(spatial, kernel, stride, dilation, strict=False):
                 out_size = -(-d // s)  # type: ignore[operator]
                 padded.append(d + max((out_size - 1) * s + dil * (k - 1) + 1 - d, 0))  # type: ignore[operator]
-        elif padding == "same" and any(dil * (k - 1) % 2 for k, dil in zip(kernel, dilation)):
-            padded = [d + dil * (k - 1) % 2 for d, k, dil in zip(spatial, kernel, dilation)]  # type: ignore[operator]
+        elif padding == "same" and any(dil * (k - 1) % 2 for k, dil in zip(kernel, dilation, strict=False)):
+            padded = [d + dil * (k - 1) % 2 for d, k, dil in zip(spatial, kernel, dilation, strict=False)]  # type: ignore[operator]
     elif padding == "same" or mode != "zeros":
         return None
     c = values["in_channels"]

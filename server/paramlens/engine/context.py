@@ -21,7 +21,19 @@ class RuleError(Exception):
 
 
 class LayerContext:
-    __slots__ = ("buffers", "formula", "inp", "kind", "mac_formula", "notes", "out", "params", "steps", "values", "written")
+    __slots__ = (
+        "buffers",
+        "formula",
+        "inp",
+        "kind",
+        "mac_formula",
+        "notes",
+        "out",
+        "params",
+        "steps",
+        "values",
+        "written",
+    )
 
     def __init__(self, kind: Kind, inp: Shape | None, values: dict[str, Any], written: frozenset[str]) -> None:
         self.kind, self.inp, self.values = kind, inp, values

@@ -831,7 +831,7 @@ class _Walker:
             if remaining:
                 total = _sum([total, _mul(totals[-1][i], remaining)])
             setattr(base, attr, total)
-        self.repeat_compute(base, seen_inputs[1:] + [current.shape], remaining)
+        self.repeat_compute(base, [*seen_inputs[1:], current.shape], remaining)
         return base, Flow(current.shape, base, current.broken)
 
     def repeat_compute(self, base: LayerResult, outs: list[Shape | None], remaining: int) -> None:
@@ -839,7 +839,7 @@ class _Walker:
         ``remaining`` more times, arithmetically."""
         parts, rf = [], compute.KEEP
         step: compute.Transform = compute.KEEP
-        for children, out in zip(base.repetitions, outs):
+        for children, out in zip(base.repetitions, outs, strict=False):
             n = shapes.numel(out)
             out_bytes = None if n is None else n * self.dtype_bytes
             saved = compute.chain([(c.saved, self.out_bytes(c)) for c in children])

@@ -209,7 +209,8 @@ register(
             ranks=(2,),
             formula=f"D × Σ_layers {_GATES[name]}H(I_l + H + 2)",
             torch=name,
-            macs=f"D × T × Σ_layers {_GATES[name]}H × (I_l + H)" + (" (+ P × H with proj_size)" if name == "LSTM" else ""),
+            macs=f"D × T × Σ_layers {_GATES[name]}H × (I_l + H)"
+            + (" (+ P × H with proj_size)" if name == "LSTM" else ""),
             saves="unknown",
             field="sequence",
         )
