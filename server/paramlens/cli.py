@@ -145,7 +145,11 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
         from .render.json import to_json
 
-        print(json.dumps(to_json(analysis, depth=args.depth), indent=2, ensure_ascii=not _utf8(sys.stdout)))
+        print(
+            json.dumps(
+                to_json(analysis, depth=args.depth, batch=args.batch), indent=2, ensure_ascii=not _utf8(sys.stdout)
+            )
+        )
     else:
         from .render.table import print_summary
 
@@ -275,6 +279,12 @@ def _imgsz(text: str) -> int:
     return int(text)
 
 
+def _batch(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive number of samples, e.g. 8, not {text!r}")
+    return int(text)
+
+
 def _scale(text: str) -> str:
     if not text or len(text) > 16 or not text.isalnum():
         raise argparse.ArgumentTypeError(f"must be a letter of the file's `scales:` (n, s, m, l, x), not {text!r}")
@@ -298,6 +308,7 @@ def _summary_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--dtype", choices=list(DTYPE_BYTES), help="parameter type for the size in bytes (default: the file's, float32)"
     )
+    p.add_argument("--batch", type=_batch, default=1, metavar="N", help="batch size of MACs, FLOPs and memory (1)")
     _ultralytics_args(p)
     p.set_defaults(run=cmd_summary)
 
