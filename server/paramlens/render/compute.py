@@ -15,8 +15,8 @@ from ..engine.compute import GLOBAL, Field
 
 # where MACs appear, once: the definitions the issue asks to print beside them
 DEFINITION = (
-    "MACs: multiply-accumulates of the dense products (conv, linear, matmul, RNN gates, attention) in one "
-    "forward pass; bias, norms, activations and pooling excluded. FLOPs = 2 × MACs (FlopCounterMode on meta)."
+    "MACs: multiply-accumulates of the dense products (conv, linear, matmul, RNN gates, attention)",
+    "of one forward pass; not bias, norms, activations, pooling. FLOPs = 2 × MACs (FlopCounterMode, meta).",
 )
 _PREFIXES = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
 
@@ -29,7 +29,7 @@ def si(n: int | None, unit: str = "") -> str:
     for scale, prefix in _PREFIXES:
         if abs(n) >= scale:
             value = n / scale
-            digits = max(0, 3 - len(str(int(abs(value)))))
+            digits = max(0, 4 - len(str(int(abs(value)))))
             text = f"{value:.{digits}f}"
             if "." in text:
                 text = text.rstrip("0").rstrip(".")
