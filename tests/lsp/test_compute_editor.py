@@ -1,0 +1,73 @@
+"""Compute in the editor: the optional MACs inlay hint (`inlayHints.macs`, off by default) with exact labels
+and tooltips, and the outline's MACs beside the parameters. Numbers computed by hand in the comments."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from lsp_harness import EXAMPLES, flat, labels, open_doc
+from lsprotocol import types
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+SEED = (EXAMPLES / "seed-cnn-2d.arch.yaml").read_text()
+CONV1 = 30 * 30 * 16 * 3 * 3 * 3  # 388,800
+CONV2 = 28 * 28 * 32 * 16 * 3 * 3  # 3,612,672
+LINEAR = 128 * 64  # 8,192
+
+
+async def _configure(client, settings: dict, doc, line: int, expected: str) -> list:
+    client.set_configuration(settings, section="paramlens")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    for _ in range(100):
+        hints = await doc.hints(line, line)
+        if hints and flat(hints)[0][2] == expected:
+            break
+        await asyncio.sleep(0.02)
+    return hints
+
+
+async def test_macs_hints_are_off_by_default(client) -> None:
+    doc = await open_doc(client, SEED)
+    assert flat(await doc.hints(6, 6)) == [(6, 46, "448 params → 16×30×30")]
+    assert "MACs" not in str(flat(await doc.hints()))
+
+
+async def test_macs_hints_when_turned_on(client) -> None:
+    doc = await open_doc(client, SEED)
+    end_12 = 73 if client.flavour == "neovim" else 71
+    try:
+        await _configure(client, {"inlayHints": {"macs": True}}, doc, 6, "448 params → 16×30×30 · 388.8 K MACs")
+        assert flat(await doc.hints()) == [
+            (5, 7, "total 13,440 params · 4.01 M MACs"),  # 388,800 + 3,612,672 + 8,192 = 4,009,664
+            (6, 46, "448 params → 16×30×30 · 388.8 K MACs"),
+            (7, 15, "32 params → 16×30×30 · 0 MACs"),
+            (8, 8, "0 params → 16×30×30 · 0 MACs"),
+            (9, 46, "4,640 params → 32×28×28 · 3.613 M MACs"),
+            (10, 15, "64 params → 32×28×28 · 0 MACs"),
+            (11, 8, "0 params → 32×28×28 · 0 MACs"),
+            (12, end_12, "0 params → 32×2×2 · 0 MACs"),
+            (13, 11, "0 params → 128 · 0 MACs"),
+            (14, 48, "8,256 params → 64 · 8.192 K MACs"),
+        ]
+        conv = (await doc.hints(6, 6))[0]
+        assert labels(conv) == ["448 params", " → 16×30×30", " · 388.8 K MACs"]
+        assert not isinstance(conv.label, str)
+        assert (
+            conv.label[2].tooltip
+            == f"30 × 30 × 16 × 3 × 3 × 3 = 388,800 MACs\n{2 * CONV1:,} FLOPs (2 × MACs), one sample"
+        )
+        total = (await doc.hints(5, 5))[0]
+        assert not isinstance(total.label, str)
+        total_macs = CONV1 + CONV2 + LINEAR
+        assert total.label[0].tooltip.splitlines()[-1] == (
+            f"{total_macs:,} MACs, {2 * total_macs:,} FLOPs (2 × MACs), one sample"
+        )
+        # with the shapes off, the MACs follow the count directly
+        hints = await _configure(
+            client, {"inlayHints": {"macs": True, "shapes": False}}, doc, 9, "4,640 params · 3.613 M MACs"
+        )
+        assert flat(hints) == [(9, 46, "4,640 params · 3.613 M MACs")]
+    finally:
+        await _configure(client, {}, doc, 6, "448 params → 16×30×30")
