@@ -71,3 +71,55 @@ async def test_macs_hints_when_turned_on(client) -> None:
         assert flat(hints) == [(9, 46, "4,640 params · 3.613 M MACs")]
     finally:
         await _configure(client, {}, doc, 6, "448 params → 16×30×30")
+
+
+CHAIN = """\
+input: [4, 8, 8]
+layers:
+  - Repeat:
+      times: 3
+      layers:
+        - Conv2d: {out_channels: 4, kernel_size: 3, padding: 1}
+  - ConvTranspose2d: {out_channels: 2, kernel_size: 2, stride: 2}
+  - Linear: {out_features: 5}
+"""
+
+
+async def test_plain_hovers_of_repeat_transpose_and_linear(plain) -> None:
+    doc = await open_doc(plain, CHAIN)
+    repeat = (await doc.hover(2, 5)).contents.value.split("\n\n")
+    # once: 8·8·4·4·3·3 = 9,216; three repetitions multiply; three 3×3 convolutions: 1 + 3 × 2 = 7 pixels
+    assert repeat[3] == (
+        "MACs 3 × 9,216 = 27,648 MACs · FLOPs 55,296\n"
+        "Output memory 1,024 bytes (1.024 KB, float32)\n"
+        "Receptive field 7×7 px, jump 1×1, centre of output 0 at (0, 0)\n"
+        "MACs: multiply-accumulates of the dense products, one sample; FLOPs = 2 × MACs."
+    )
+    assert repeat[4].splitlines()[:2] == [
+        "#    Layer   Params   MACs  Output  Formula",
+        "1.1  Conv2d     148  9,216  4×8×8   (k_h × k_w × C_in / groups + 1) × C_out = (3 × 3 × 4 + 1) × 4 = 148",
+    ]
+    transpose = (await doc.hover(6, 5)).contents.value.split("\n\n")
+    # the input's positions × C_in × C_out × k_h × k_w = 8·8·4·2·2·2; its field depends on the output's phase
+    assert transpose[3].splitlines()[:3] == [
+        "MACs H × W × C_in × (C_out / groups) × k_h × k_w = 8 × 8 × 4 × 2 × 2 × 2 = 2,048 MACs · FLOPs 4,096",
+        "Output memory 2,048 bytes (2.048 KB, float32)",
+        "Receptive field not a fixed window (it depends on the position, or an input size is unknown)",
+    ]
+    linear = (await doc.hover(7, 5)).contents.value.split("\n\n")
+    # a Linear on 2×16×16 mixes the last dimension only: 2·16 rows of 16 → 5
+    assert linear[3].splitlines()[:2] == [
+        "MACs d0 × d1 × in_features × out_features = 2 × 16 × 16 × 5 = 2,560 MACs · FLOPs 5,120",
+        "Output memory 640 bytes (float32)",
+    ]
+
+
+async def test_unknown_compute_in_the_hover(plain) -> None:
+    doc = await open_doc(plain, "layers:\n  - Conv2d: {out_channels: 8, kernel_size: 3}\n")
+    parts = (await doc.hover(1, 5)).contents.value.split("\n\n")
+    compute = next(p for p in parts if p.startswith("MACs"))
+    assert compute.splitlines()[:3] == [
+        "MACs ? MACs · FLOPs ?",
+        "Output memory ?",
+        "Receptive field not a fixed window (it depends on the position, or an input size is unknown)",
+    ]
