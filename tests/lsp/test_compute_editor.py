@@ -123,3 +123,30 @@ async def test_unknown_compute_in_the_hover(plain) -> None:
         "Output memory ?",
         "Receptive field not a fixed window (it depends on the position, or an input size is unknown)",
     ]
+
+
+async def test_lenses_carry_the_macs_for_clients_without_hints(plain) -> None:
+    doc = await open_doc(plain, SEED)
+
+    async def titles() -> list[tuple[int, str]]:
+        lenses = await plain.text_document_code_lens_async(types.CodeLensParams(text_document=doc.ident))
+        return [(lens.range.start.line, lens.command.title) for lens in lenses if lens.command]
+
+    assert (await titles())[:2] == [(5, "total 13,440 params · 0.05 MB"), (6, "448 params → 16×30×30")]
+    # a minimal client cannot be asked for settings: they come inside the notification
+    on = {"paramlens": {"inlayHints": {"macs": True}}}
+    plain.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=on))
+    try:
+        for _ in range(100):
+            shown = await titles()
+            if "MACs" in shown[0][1]:
+                break
+            await asyncio.sleep(0.02)
+        assert shown[:3] == [
+            (5, "total 13,440 params · 0.05 MB · 4.01 M MACs"),
+            (6, "448 params → 16×30×30 · 388.8 K MACs"),
+            (7, "32 params → 16×30×30 · 0 MACs"),
+        ]
+        assert shown[9] == (14, "8,256 params → 64 · 8.192 K MACs")
+    finally:
+        plain.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"paramlens": {}}))
