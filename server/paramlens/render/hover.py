@@ -112,7 +112,7 @@ def compute_para(t: _Text, layer: LayerResult, analysis: Analysis) -> None:
         t.para(t.italic("MACs, memory and receptive fields are not counted for Ultralytics files yet."))
         return
     if layer.category == "layer" or layer.macs is None:
-        macs = f"{compute.mac_text(layer)}" if layer.mac_formula is None else f"{layer.mac_formula.text()} MACs"
+        macs = compute.mac_text(layer) if layer.mac_formula is None else f"{layer.mac_formula.text()} MACs"
     elif layer.category == "repeat" and layer.repeat is not None and len(layer.children) == 1:
         macs = f"{layer.repeat:,} × {count(layer.children[0].macs)} = {layer.macs:,} MACs"
     else:
