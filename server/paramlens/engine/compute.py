@@ -14,6 +14,7 @@ transforms before it (``FieldFolder``), computed once per version when first sho
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from math import prod
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -152,6 +153,10 @@ Transform = Map | str | None  # a Map, GLOBAL, or None (the field depends on the
 
 def then(first: Transform, second: Transform) -> Transform:
     """``first`` followed by ``second``."""
+    if second is KEEP:  # the common cases first: most layers keep the field
+        return first
+    if first is KEEP:
+        return second
     if second == GLOBAL or first == GLOBAL:
         return GLOBAL
     if first is None or second is None:
@@ -252,6 +257,7 @@ def input_field(shape: shapes.Shape | None) -> Field | None:
     return Field((1,) * n, (1,) * n, (0,) * n)
 
 
+@lru_cache(maxsize=4096)
 def window(kernel, stride, dilation, left_padding) -> Map:
     """A sliding window (convolution, pooling): ``k_eff = d(k − 1) + 1``; the left padding moves the centre."""
     dims = []
@@ -311,12 +317,17 @@ def _walk(layer: LayerResult, field: Field | str | None):
 # --- one layer of the registry ---------------------------------------------------------------------
 
 INDEX_BYTES = 8  # max pooling keeps int64 indices
+_CONSTANT_SAVED = {"view": VIEW, "nothing": NOTHING, "output": Saved(False, 0, True), "input": Saved(True, 0, False)}
+_CONSTANT_FIELDS: dict[str, Transform] = {"keep": KEEP, "global": GLOBAL, "flat": FLAT}  # the same for any input
 
 
 def leaf_saved(kind: Any, values: dict[str, Any], inp: shapes.Shape | None, out: shapes.Shape | None, size: int):
     """What one layer keeps for backward (training), by its kind's ``saves`` rule (docs/compute.md §
     memory): its input, its output, or nothing, plus what it adds of its own."""
     rule = kind.saves
+    constant = _CONSTANT_SAVED.get(rule)
+    if constant is not None:
+        return constant
     if rule == "unknown":  # recurrent and attention internals: not estimated
         return None
     if rule == "conv":
@@ -438,12 +449,9 @@ def _pads(padding: Any, kernel, dilation, n: int, inp: shapes.Shape | None, stri
 def leaf_field(kind: Any, values: dict[str, Any], inp: shapes.Shape | None) -> Transform:
     """What one layer does to the receptive field, by its kind's ``field`` rule."""
     rule = kind.field
-    if rule == "keep":
-        return KEEP
-    if rule == "global":
-        return GLOBAL
-    if rule == "flat":
-        return FLAT
+    constant = _CONSTANT_FIELDS.get(rule)
+    if constant is not None:
+        return constant
     r = shapes.rank(inp)
     if rule == "window":
         n = kind.spatial
