@@ -22,6 +22,7 @@ KEYS = {
     "params": "inlayHints.params",
     "shapes": "inlayHints.shapes",
     "totals": "inlayHints.totals",
+    "macs": "inlayHints.macs",
     "numbers": "numbers",
     "code_lens": "codeLens",
     "files": "files",

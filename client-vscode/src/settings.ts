@@ -11,7 +11,7 @@ export type NumberStyle = "exact" | "compact";
 export type CodeLensMode = "auto" | "on" | "off";
 
 export interface ServerConfiguration {
-  inlayHints: { params: boolean; shapes: boolean; totals: boolean };
+  inlayHints: { params: boolean; shapes: boolean; totals: boolean; macs: boolean };
   numbers: NumberStyle;
   codeLens: CodeLensMode;
   files: string[];
@@ -21,7 +21,7 @@ export interface ServerConfiguration {
 }
 
 export const DEFAULTS: Readonly<ServerConfiguration> = Object.freeze({
-  inlayHints: Object.freeze({ params: true, shapes: true, totals: true }),
+  inlayHints: Object.freeze({ params: true, shapes: true, totals: true, macs: false }),
   numbers: "exact",
   codeLens: "auto",
   files: Object.freeze(["**/*.yaml", "**/*.yml"]) as unknown as string[],
@@ -59,6 +59,7 @@ export function toServerConfiguration(get: Getter): ServerConfiguration {
       params: bool(get("inlayHints.params"), DEFAULTS.inlayHints.params),
       shapes: bool(get("inlayHints.shapes"), DEFAULTS.inlayHints.shapes),
       totals: bool(get("inlayHints.totals"), DEFAULTS.inlayHints.totals),
+      macs: bool(get("inlayHints.macs"), DEFAULTS.inlayHints.macs),
     },
     numbers: oneOf(get("numbers"), ["exact", "compact"], DEFAULTS.numbers),
     codeLens: oneOf(get("codeLens"), ["auto", "on", "off"], DEFAULTS.codeLens),

@@ -53,6 +53,28 @@ export function formatCount(value: unknown, style: NumberStyle): string {
   return value.toLocaleString("en-US");
 }
 
+const SI: readonly [number, string][] = [
+  [1e12, "T"],
+  [1e9, "G"],
+  [1e6, "M"],
+  [1e3, "K"],
+];
+
+/** "388.8 K", "1.82 G", "64": four significant digits and an SI prefix, as the server writes MACs; `?` if unknown. */
+export function formatSI(value: unknown): string {
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    return "?";
+  }
+  for (const [size, prefix] of SI) {
+    if (Math.abs(value) >= size) {
+      const scaled = value / size;
+      const digits = Math.max(0, 4 - String(Math.trunc(Math.abs(scaled))).length);
+      return `${Number(scaled.toFixed(digits))} ${prefix}`;
+    }
+  }
+  return String(value);
+}
+
 function formatShape(shape: unknown): string {
   if (!Array.isArray(shape)) {
     return "?";
@@ -95,6 +117,16 @@ export function statusView(summary: SummaryResult, style: NumberStyle): StatusVi
     `Trainable: ${formatCount(json.trainable_params, "exact")}`,
     `Non-trainable: ${formatCount(json.non_trainable_params, "exact")}`,
   ];
+  // MACs (multiply-accumulates of the dense products, batch `batch`): null where unknown, absent from older servers
+  const macs = typeof json.macs === "number" ? json.macs : null;
+  if ("macs" in json) {
+    const batch = typeof json.batch === "number" ? json.batch : 1;
+    lines.push(
+      macs === null
+        ? `MACs: ?${ultralytics ? " (not counted for Ultralytics files yet)" : ""}`
+        : `MACs: ${formatCount(macs, "exact")} · FLOPs: ${formatCount(json.flops, "exact")} (2 × MACs), batch ${batch}`,
+    );
+  }
   if (!ultralytics || json.output_shape !== null) {
     lines.push(`Output shape: ${formatShape(json.output_shape)}`);
   }
@@ -108,7 +140,7 @@ export function statusView(summary: SummaryResult, style: NumberStyle): StatusVi
   }
   lines.push("", "Click for the model summary");
   return {
-    text: `$(symbol-numeric) ${total} params${scale ? ` · ${scale}` : ""}`,
+    text: `$(symbol-numeric) ${total} params${macs === null ? "" : ` · ${formatSI(macs)} MACs`}${scale ? ` · ${scale}` : ""}`,
     tooltip: lines.join("\n"),
   };
 }

@@ -10,7 +10,7 @@ function getter(values: Record<string, unknown>) {
 describe("toServerConfiguration", () => {
   it("gives the contract's defaults for unset settings", () => {
     assert.deepEqual(toServerConfiguration(getter({})), {
-      inlayHints: { params: true, shapes: true, totals: true },
+      inlayHints: { params: true, shapes: true, totals: true, macs: false },
       numbers: "exact",
       codeLens: "auto",
       files: ["**/*.yaml", "**/*.yml"],
@@ -24,6 +24,7 @@ describe("toServerConfiguration", () => {
         "inlayHints.params": false,
         "inlayHints.shapes": true,
         "inlayHints.totals": false,
+        "inlayHints.macs": true,
         numbers: "compact",
         codeLens: "on",
         files: ["models/**/*.arch.yaml"],
@@ -36,7 +37,7 @@ describe("toServerConfiguration", () => {
       }),
     );
     assert.deepEqual(config, {
-      inlayHints: { params: false, shapes: true, totals: false },
+      inlayHints: { params: false, shapes: true, totals: false, macs: true },
       numbers: "compact",
       codeLens: "on",
       files: ["models/**/*.arch.yaml"],
@@ -48,6 +49,7 @@ describe("toServerConfiguration", () => {
     const config = toServerConfiguration(
       getter({
         "inlayHints.params": "no",
+        "inlayHints.macs": "yes",
         numbers: "scientific",
         codeLens: true,
         files: "a.yaml",
@@ -83,7 +85,7 @@ describe("configurationItem", () => {
   const get = getter({ numbers: "compact", "inlayHints.shapes": false, interpreter: "/py" });
   it("answers the whole paramlens section with the server's settings", () => {
     assert.deepEqual(configurationItem("paramlens", get), {
-      inlayHints: { params: true, shapes: false, totals: true },
+      inlayHints: { params: true, shapes: false, totals: true, macs: false },
       numbers: "compact",
       codeLens: "auto",
       files: ["**/*.yaml", "**/*.yml"],
@@ -92,7 +94,12 @@ describe("configurationItem", () => {
     });
   });
   it("answers a dotted part of the section", () => {
-    assert.deepEqual(configurationItem("paramlens.inlayHints", get), { params: true, shapes: false, totals: true });
+    assert.deepEqual(configurationItem("paramlens.inlayHints", get), {
+      params: true,
+      shapes: false,
+      totals: true,
+      macs: false,
+    });
     assert.equal(configurationItem("paramlens.inlayHints.shapes", get), false);
     assert.equal(configurationItem("paramlens.numbers", get), "compact");
   });

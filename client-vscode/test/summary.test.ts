@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { asSummary, formatCount, formatScales, statusView } from "../src/summary";
+import { asSummary, formatCount, formatScales, formatSI, statusView } from "../src/summary";
 
 describe("asSummary", () => {
   it("accepts the {json, text} answer", () => {
@@ -91,6 +91,58 @@ describe("statusView", () => {
         "Click for the model summary",
       ].join("\n"),
     );
+  });
+});
+
+describe("formatSI", () => {
+  it("writes four significant digits with an SI prefix, as the server does", () => {
+    assert.equal(formatSI(388800), "388.8 K");
+    assert.equal(formatSI(4009664), "4.01 M");
+    assert.equal(formatSI(1820000000), "1.82 G");
+    assert.equal(formatSI(8192), "8.192 K");
+    assert.equal(formatSI(1000), "1 K");
+    assert.equal(formatSI(400), "400");
+    assert.equal(formatSI(null), "?");
+  });
+});
+
+describe("statusView with compute", () => {
+  // the seed CNN: 388,800 + 3,612,672 + 8,192 MACs
+  const json = {
+    name: "Seed CNN 2D",
+    total_params: 13440,
+    trainable_params: 13440,
+    non_trainable_params: 0,
+    output_shape: [64],
+    batch: 1,
+    macs: 4009664,
+    flops: 8019328,
+    errors: 0,
+    diagnostics: [],
+  };
+  it("shows params and MACs in the text, MACs and FLOPs in the tooltip", () => {
+    assert.deepEqual(statusView({ json, text: "" }, "exact"), {
+      text: "$(symbol-numeric) 13,440 params · 4.01 M MACs",
+      tooltip: [
+        "Seed CNN 2D",
+        "Parameters: 13,440",
+        "Trainable: 13,440",
+        "Non-trainable: 0",
+        "MACs: 4,009,664 · FLOPs: 8,019,328 (2 × MACs), batch 1",
+        "Output shape: 64",
+        "",
+        "Click for the model summary",
+      ].join("\n"),
+    });
+    assert.equal(statusView({ json, text: "" }, "compact").text, "$(symbol-numeric) 13.4K params · 4.01 M MACs");
+  });
+  it("leaves unknown MACs out of the text and says so in the tooltip", () => {
+    const view = statusView({ json: { ...json, macs: null, flops: null }, text: "" }, "exact");
+    assert.equal(view.text, "$(symbol-numeric) 13,440 params");
+    assert.match(view.tooltip, /\nMACs: \?\n/);
+    const yolo = statusView({ json: { ...json, dialect: "ultralytics", scale: "n", imgsz: 640, macs: null }, text: "" }, "exact");
+    assert.equal(yolo.text, "$(symbol-numeric) 13,440 params · n");
+    assert.match(yolo.tooltip, /\nMACs: \? \(not counted for Ultralytics files yet\)\n/);
   });
 });
 

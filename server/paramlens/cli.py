@@ -145,11 +145,16 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
         from .render.json import to_json
 
-        print(json.dumps(to_json(analysis, depth=args.depth), indent=2, ensure_ascii=not _utf8(sys.stdout)))
+        print(
+            json.dumps(
+                to_json(analysis, depth=args.depth, batch=args.batch), indent=2, ensure_ascii=not _utf8(sys.stdout)
+            )
+        )
     else:
-        from .render.table import print_summary
+        from .render.table import View, print_summary
 
-        _draw(lambda console: print_summary(console, analysis, depth=args.depth, path=args.file))
+        view = View(args.columns, args.batch)
+        _draw(lambda console: print_summary(console, analysis, depth=args.depth, path=args.file, view=view))
     return ERRORS if analysis.has_errors else OK
 
 
@@ -275,6 +280,22 @@ def _imgsz(text: str) -> int:
     return int(text)
 
 
+def _batch(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive number of samples, e.g. 8, not {text!r}")
+    return int(text)
+
+
+def _columns(text: str) -> tuple[str, ...]:
+    from .render.table import COLUMN_GROUPS
+
+    picked = tuple(dict.fromkeys(c.strip() for c in text.split(",") if c.strip()))
+    wrong = [c for c in picked if c not in COLUMN_GROUPS]
+    if wrong or not picked:
+        raise argparse.ArgumentTypeError(f"must be a comma-separated list of {', '.join(COLUMN_GROUPS)}, not {text!r}")
+    return picked
+
+
 def _scale(text: str) -> str:
     if not text or len(text) > 16 or not text.isalnum():
         raise argparse.ArgumentTypeError(f"must be a letter of the file's `scales:` (n, s, m, l, x), not {text!r}")
@@ -298,6 +319,12 @@ def _summary_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--dtype", choices=list(DTYPE_BYTES), help="parameter type for the size in bytes (default: the file's, float32)"
     )
+    p.add_argument(
+        "--columns", type=_columns, default=("params",), metavar="LIST",
+        help="what the table shows, comma-separated: params (with its formula), macs, memory (output bytes), "
+        "rf (receptive field); default params",
+    )  # fmt: skip
+    p.add_argument("--batch", type=_batch, default=1, metavar="N", help="batch size of MACs, FLOPs and memory (1)")
     _ultralytics_args(p)
     p.set_defaults(run=cmd_summary)
 

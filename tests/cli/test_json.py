@@ -75,6 +75,11 @@ def test_one_layer_in_full(cli) -> None:
         "input_shape": [3, 32, 32],
         "output_shape": [16, 30, 30],
         "formula": "(k_h × k_w × C_in / groups + 1) × C_out = (3 × 3 × 3 + 1) × 16 = 448",
+        "macs": 30 * 30 * 16 * 3 * 3 * 3,
+        "flops": 2 * 30 * 30 * 16 * 3 * 3 * 3,
+        "mac_formula": "H_out × W_out × C_out × (C_in / groups) × k_h × k_w = 30 × 30 × 16 × 3 × 3 × 3 = 388,800",
+        "output_bytes": 16 * 30 * 30 * 4,
+        "receptive_field": {"size": [3, 3], "stride": [1, 1]},
         "tensors": [
             {"name": "weight", "shape": [16, 3, 3, 3], "numel": 432, "trainable": True},
             {"name": "bias", "shape": [16], "numel": 16, "trainable": True},

@@ -326,7 +326,8 @@ async def test_plain_text_row_hover(plain) -> None:
     hover = await doc.hover(22, 13)
     assert hover.contents.kind == types.MarkupKind.PlainText
     assert hover.contents.value == (
-        "CBAM · row 5 · line 23 · ? params\n\nInput\n- from -1 → row 4 (C2f, 64×80×80, line 22)\n\nOutput ?"
+        "CBAM · row 5 · line 23 · ? params\n\nInput\n- from -1 → row 4 (C2f, 64×80×80, line 22)\n\nOutput ?\n\n"
+        "MACs, memory and receptive fields are not counted for Ultralytics files yet."
     )
     row = (await doc.hover(17, 13)).contents.value
     assert row.startswith(

@@ -41,30 +41,33 @@ def _outline(symbols, depth: int = 0) -> list[str]:
 async def test_document_symbols_nest(client) -> None:
     doc = await open_doc(client, TINY)
     symbols = await client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=doc.ident))
+    # MACs by hand: the first Basic 4·4·32·16·9 = 73,728 (3×3, stride 2) + 4·4·32·16 = 8,192 (1×1 shortcut);
+    # each repeated Basic 4·4·32·32·9 + 4·4·32·32 = 163,840; the 1×1 branch 4·4·8·32 = 4,096; Linear 40·10
+    # = 400; in all 81,920 + 2 × 163,840 + 4,096 + 400 = 414,096
     assert _outline(symbols) == [
         "name [Tiny ResNet] 0-0",
         "input [16×8×8] 1-1",
         "blocks [1 block] 3-12",
-        "  Basic [5,184 params → 32×4×4] 3-12",
-        "    Residual [5,184 params → 32×4×4] 6-11",
-        "      layers [4,672 params → 32×4×4] 7-9",
-        "        Conv2d [4,608 params → 32×4×4] 8-8",
-        "        BatchNorm2d [64 params → 32×4×4] 9-9",
-        "      shortcut [512 params → 32×4×4] 10-11",
-        "        Conv2d [512 params → 32×4×4] 11-11",
-        "    ReLU [0 params → 32×4×4] 12-12",
-        "layers [26,466 params → 10] 13-28",
-        "  Basic [5,184 params → 32×4×4] 14-14",
-        "  Repeat ×2 [20,608 params → 32×4×4] 15-18",
-        "    Basic [10,304 params → 32×4×4] 18-18",
-        "  Concat [264 params → 40×4×4] 19-22",
-        "    branch 1 [264 params → 8×4×4] 21-21",
-        "      Conv2d [264 params → 8×4×4] 21-21",
-        "    branch 2 [0 params → 32×4×4] 22-22",
-        "  Sequential 'head' [410 params → 10] 23-28",
-        "    AdaptiveAvgPool2d [0 params → 40×1×1] 26-26",
-        "    Flatten [0 params → 40] 27-27",
-        "    Linear [410 params → 10] 28-28",
+        "  Basic [5,184 params → 32×4×4 · 81.92 K MACs] 3-12",
+        "    Residual [5,184 params → 32×4×4 · 81.92 K MACs] 6-11",
+        "      layers [4,672 params → 32×4×4 · 73.73 K MACs] 7-9",
+        "        Conv2d [4,608 params → 32×4×4 · 73.73 K MACs] 8-8",
+        "        BatchNorm2d [64 params → 32×4×4 · 0 MACs] 9-9",
+        "      shortcut [512 params → 32×4×4 · 8.192 K MACs] 10-11",
+        "        Conv2d [512 params → 32×4×4 · 8.192 K MACs] 11-11",
+        "    ReLU [0 params → 32×4×4 · 0 MACs] 12-12",
+        "layers [26,466 params → 10 · 414.1 K MACs] 13-28",
+        "  Basic [5,184 params → 32×4×4 · 81.92 K MACs] 14-14",
+        "  Repeat ×2 [20,608 params → 32×4×4 · 327.7 K MACs] 15-18",
+        "    Basic [10,304 params → 32×4×4 · 163.8 K MACs] 18-18",
+        "  Concat [264 params → 40×4×4 · 4.096 K MACs] 19-22",
+        "    branch 1 [264 params → 8×4×4 · 4.096 K MACs] 21-21",
+        "      Conv2d [264 params → 8×4×4 · 4.096 K MACs] 21-21",
+        "    branch 2 [0 params → 32×4×4 · 0 MACs] 22-22",
+        "  Sequential 'head' [410 params → 10 · 400 MACs] 23-28",
+        "    AdaptiveAvgPool2d [0 params → 40×1×1 · 0 MACs] 26-26",
+        "    Flatten [0 params → 40 · 0 MACs] 27-27",
+        "    Linear [410 params → 10 · 400 MACs] 28-28",
     ]
 
 
@@ -87,6 +90,8 @@ async def test_summary_and_export_requests(client) -> None:
     doc = await open_doc(client, SEED)
     summary = await _request(client, "paramlens/summary", {"uri": doc.uri})
     assert summary["json"]["total_params"] == 13440
+    # what the status bar shows beside the parameters: 388,800 + 3,612,672 + 8,192 MACs
+    assert (summary["json"]["macs"], summary["json"]["flops"]) == (4_009_664, 8_019_328)
     assert summary["json"]["name"] == "Seed CNN 2D"
     assert "13,440" in summary["text"]
     other = await open_doc(client, "key: value\n")

@@ -99,3 +99,9 @@ def check_text(text: str) -> Analysis:
 
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.arch.yaml"))
+
+
+def model_and_modules(analysis: Analysis) -> tuple[nn.Module, list[tuple[str, Any]]]:
+    """The torch model of an analysis and, for each layer, the qualified name of the module computing
+    it: what the compute oracle (test_compute.py) checks paramlens' MACs, bytes and fields against."""
+    return build(analysis), module_map(analysis)

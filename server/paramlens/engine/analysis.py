@@ -213,6 +213,14 @@ class LayerResult:
         "param_count",  # totals over this layer and its children; None where a part is unknown
         "trainable_count",
         "buffer_count",
+        # compute and memory (engine/compute.py): MACs, over this layer and its children, None where unknown;
+        # the MAC formula of a layer of the registry; the elements of all activations it produces (one
+        # sample); what it keeps for backward (estimate); its receptive-field transform
+        "macs",
+        "mac_formula",
+        "activations",
+        "saved",
+        "rf",
         "repeat",  # Repeat's times
         "repetitions",  # Repeat: the children of each repetition walked; later ones are as the last
         "notes",  # extra facts for the hover (Keras' counting, ...)
@@ -242,6 +250,11 @@ class LayerResult:
         param_count: int | None = 0,
         trainable_count: int | None = 0,
         buffer_count: int | None = 0,
+        macs: int | None = 0,
+        mac_formula: Formula | None = None,
+        activations: int | None = 0,
+        saved: Any = None,
+        rf: Any = None,
         repeat: int | None = None,
         repetitions: Sequence[list[LayerResult]] = (),
         notes: tuple[str, ...] = (),
@@ -257,6 +270,7 @@ class LayerResult:
         self.input_shape, self.output_shape = input_shape, output_shape
         self.children = children
         self.param_count, self.trainable_count, self.buffer_count = param_count, trainable_count, buffer_count
+        self.macs, self.mac_formula, self.activations, self.saved, self.rf = macs, mac_formula, activations, saved, rf
         self.repeat, self.repetitions, self.notes = repeat, repetitions, notes
         self.use, self.foreign = use, foreign
         self.row = row
@@ -303,6 +317,19 @@ class Totals(NamedTuple):
     buffers: int | None
     dtype: str = "float32"
     bytes_per_param: int = 4
+    # compute and memory at batch size 1 (docs/compute.md); None where unknown
+    macs: int | None = 0
+    activations: int | None = 0  # elements of every layer's output, "all activations"
+    saved: int | None = 0  # bytes kept for backward per sample (estimate)
+    saved_fixed: int = 0  # bytes kept for backward whatever the batch (normalisation statistics)
+
+    @property
+    def flops(self) -> int | None:
+        return None if self.macs is None else 2 * self.macs
+
+    @property
+    def activation_bytes(self) -> int | None:
+        return None if self.activations is None else self.activations * self.bytes_per_param
 
     @property
     def size_bytes(self) -> int | None:
@@ -342,6 +369,7 @@ class Analysis:
         "imgsz",
         "_scales",  # see `scales`
         "scales_key",
+        "_fields",  # the receptive fields, folded when first asked (compute.FieldFolder)
     )
 
     def __init__(self, is_architecture: bool, diagnostics: list[Diagnostic] | None = None) -> None:
@@ -365,6 +393,7 @@ class Analysis:
         self.imgsz: int | None = None
         self._scales: Any = None
         self.scales_key: Span | None = None
+        self._fields: Any = None
 
     def __repr__(self) -> str:
         return f"<Analysis {self.name!r}: {len(self.layers)} layers, {len(self.diagnostics)} diagnostics>"
@@ -388,3 +417,12 @@ class Analysis:
     def walk(self):
         for layer in self.layers:
             yield from layer.walk()
+
+    @property
+    def fields(self):
+        """The receptive fields of the layers (compute.FieldFolder), folded once per version."""
+        if self._fields is None:
+            from .compute import FieldFolder
+
+            self._fields = FieldFolder(self)
+        return self._fields

@@ -21,7 +21,19 @@ class RuleError(Exception):
 
 
 class LayerContext:
-    __slots__ = ("buffers", "formula", "inp", "kind", "notes", "out", "params", "steps", "values", "written")
+    __slots__ = (
+        "buffers",
+        "formula",
+        "inp",
+        "kind",
+        "mac_formula",
+        "notes",
+        "out",
+        "params",
+        "steps",
+        "values",
+        "written",
+    )
 
     def __init__(self, kind: Kind, inp: Shape | None, values: dict[str, Any], written: frozenset[str]) -> None:
         self.kind, self.inp, self.values = kind, inp, values
@@ -32,6 +44,7 @@ class LayerContext:
         self.steps: list[ShapeStep] = []
         self.out: Shape | None = None
         self.notes: list[str] = []
+        self.mac_formula: Formula | None = None
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]
@@ -45,6 +58,10 @@ class LayerContext:
     def count(self, symbolic: str, numeric: str) -> None:
         """Record the parameter formula; its value is the sum of the tensors recorded."""
         self.formula = Formula(symbolic, numeric, sum(t.numel for t in self.params))
+
+    def macs(self, symbolic: str, numeric: str, value: int) -> None:
+        """Record the MACs of one sample's forward pass (the dense products; docs/compute.md)."""
+        self.mac_formula = Formula(symbolic, numeric, value)
 
     def step(self, symbolic: str, numeric: str, value: int) -> None:
         self.steps.append(ShapeStep(symbolic, numeric, value))

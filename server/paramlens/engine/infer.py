@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from . import registry, shapes
+from . import compute, registry, shapes
 from .analysis import (
     Analysis,
     Argument,
@@ -92,6 +92,7 @@ class _Walker:
         "blocks",
         "budget",
         "diagnostics",
+        "dtype_bytes",
         "evaluations",
         "input_span",
         "instances",
@@ -104,6 +105,7 @@ class _Walker:
 
     def __init__(self, budget: int, blocks: dict[str, Block] | None = None, evaluations: int = 0) -> None:
         self.budget, self.evaluations = budget, evaluations
+        self.dtype_bytes = 4  # the file's dtype: the bytes of one activation element
         self.blocks: dict[str, Block] = {} if blocks is None else blocks
         self.input_span: Span | None = None
         self.diagnostics: list[Diagnostic] = []
@@ -347,6 +349,7 @@ class _Walker:
 
     def unknown(self, base: LayerResult, flow: Flow) -> tuple[LayerResult, Flow]:
         base.param_count = base.trainable_count = base.buffer_count = None
+        base.macs = base.activations = None
         base.output_shape = None
         return base, Flow(None, base, broken=True)
 
@@ -497,13 +500,28 @@ class _Walker:
         base.output_shape = ctx.out
         base.shape_steps = tuple(ctx.steps)
         base.notes = tuple(ctx.notes)
+        self.leaf_compute(base, kind, ctx)
         if placeholder is not None:  # an input size is missing: no count, but the shape goes on
             base.param_count = base.trainable_count = None
             base.buffer_count = None
+            base.macs, base.mac_formula = None, None
             return base, self.after(base, flow, flow.broken or ctx.out is None, kind)
         self.count(base, ctx, scope)
         # unknown parts of the output may still come from an upstream error: stay quiet until all is known
         return base, self.after(base, flow, flow.broken and not shapes.known(ctx.out), kind)
+
+    def leaf_compute(self, base: LayerResult, kind: Kind, ctx: LayerContext) -> None:
+        """MACs, activations, what backward keeps and the receptive field of one layer of the registry."""
+        formula = ctx.mac_formula
+        base.mac_formula = formula
+        base.macs = formula.value if formula is not None else 0 if kind.macs.startswith("0") else None
+        base.activations = shapes.numel(ctx.out)
+        base.saved = compute.leaf_saved(kind, ctx.values, ctx.inp, ctx.out, self.dtype_bytes)
+        base.rf = compute.leaf_field(kind, ctx.values, ctx.inp)
+
+    def out_bytes(self, layer: LayerResult) -> int | None:
+        n = shapes.numel(layer.output_shape)
+        return None if n is None else n * self.dtype_bytes
 
     def after(self, result: LayerResult, flow: Flow, broken: bool, kind: Kind | None = None) -> Flow:
         """The flow out of a layer. It becomes the producer of the sizes that follow unless it only passes
@@ -687,6 +705,13 @@ class _Walker:
         base.param_count = _sum(c.param_count for c in children)
         base.trainable_count = _sum(c.trainable_count for c in children)
         base.buffer_count = _sum(c.buffer_count for c in children)
+        base.macs = _sum(c.macs for c in children)
+        base.activations = _sum(c.activations for c in children)
+        base.saved = compute.chain([(c.saved, self.out_bytes(c)) for c in children])
+        rf: compute.Transform = compute.KEEP
+        for c in children:
+            rf = compute.then(rf, c.rf)
+        base.rf = rf
         if times != 1:
             base.param_count = _mul(base.param_count, times)
             base.trainable_count = _mul(base.trainable_count, times)
@@ -770,20 +795,44 @@ class _Walker:
                     _sum(c.param_count for c in children),
                     _sum(c.trainable_count for c in children),
                     _sum(c.buffer_count for c in children),
+                    _sum(c.macs for c in children),
+                    _sum(c.activations for c in children),
                 )
             )
             done += 1
         remaining = times - done
         base.children = first or []
         if not times:
-            totals.append((0, 0, 0))
+            totals.append((0, 0, 0, 0, 0))
         base.output_shape = current.shape
-        for i, attr in enumerate(("param_count", "trainable_count", "buffer_count")):
+        for i, attr in enumerate(("param_count", "trainable_count", "buffer_count", "macs", "activations")):
             total = _sum(t[i] for t in totals)
             if remaining:
                 total = _sum([total, _mul(totals[-1][i], remaining)])
             setattr(base, attr, total)
+        self.repeat_compute(base, [*seen_inputs[1:], current.shape], remaining)
         return base, Flow(current.shape, base, current.broken)
+
+    def repeat_compute(self, base: LayerResult, outs: list[Shape | None], remaining: int) -> None:
+        """What backward keeps and the receptive field of a Repeat: the repetitions walked, then the last one
+        ``remaining`` more times, arithmetically."""
+        parts, rf = [], compute.KEEP
+        step: compute.Transform = compute.KEEP
+        for children, out in zip(base.repetitions, outs, strict=False):
+            n = shapes.numel(out)
+            out_bytes = None if n is None else n * self.dtype_bytes
+            saved = compute.chain([(c.saved, self.out_bytes(c)) for c in children])
+            parts.append((saved, out_bytes))
+            step = compute.KEEP
+            for c in children:
+                step = compute.then(step, c.rf)
+            rf = compute.then(rf, step)
+        if remaining and parts:
+            last, out_bytes = parts[-1]
+            parts.append((compute.repeated(last, out_bytes, remaining - 1), out_bytes))
+            rf = compute.then(rf, compute.power(step, remaining))
+        base.saved = compute.chain(parts)
+        base.rf = rf
 
     def branch_nodes(self, node: Node, kind: str, scope: Scope) -> list[Node] | None:
         if not isinstance(node, SequenceNode):
@@ -844,7 +893,21 @@ class _Walker:
             out = Flow(None, None, True)
         elif short_entry is not None and not (main_out.broken or short_out.broken):
             out = main_out._replace(shape=shapes.merge(main_out.shape, short_out.shape))
-        return self.compose(base, children, flow, out)
+        identity = [] if short_entry is not None else [compute.VIEW]
+        return self.joined(base, children, flow, out, identity, keeps_inputs=False)
+
+    def joined(
+        self, base: LayerResult, branches: list[LayerResult], flow: Flow, out: Flow, extra: list, keeps_inputs: bool
+    ) -> tuple[LayerResult, Flow]:
+        """Branches from one input joined into a new tensor (Residual's add, Add, Multiply, Concat); ``extra``:
+        the identity shortcut of a Residual without one."""
+        result = self.compose(base, branches, flow, out)
+        joined = shapes.numel(out.shape)
+        base.activations = _sum([base.activations, joined])
+        parts = [(b.saved, self.out_bytes(b)) for b in branches] + [(e, None) for e in extra]
+        base.saved = compute.join(parts, keeps_inputs)
+        base.rf = compute.union([b.rf for b in branches] + [compute.KEEP] * len(extra))
+        return result
 
     def projection_fix(self, item: Item, inp: Shape | None, out: Shape | None) -> tuple[Fix, ...]:
         """Insert a `shortcut:` of a 1×1 convolution and a batch norm, for block-style Residuals."""
@@ -916,7 +979,7 @@ class _Walker:
             listed = ", ".join(f"[{shapes.fmt(s, ', ')}]" for s in shape_list)
             self.report("branch-mismatch", f"{kind}: the branches output {listed}; {problem}", item.type_span, scope)
             return self.compose(base, children, flow, Flow(None, None, True))
-        return self.compose(base, children, flow, Flow(joined, None, False))
+        return self.joined(base, children, flow, Flow(joined, None, False), [], keeps_inputs=kind == "Multiply")
 
 
 def _add(shape_list: list[Shape | None]) -> tuple[Shape | None, str | None]:
@@ -1139,6 +1202,7 @@ def _analyse_tree(
             )
         written.add(text_key or "")
     bytes_per_param, dtype = read_header(analysis, top, walker)
+    walker.dtype_bytes = bytes_per_param
     imported: list[tuple[str, Any]] = []
     if resolve is not None:
         outer = resolve
@@ -1194,6 +1258,14 @@ def _analyse_tree(
     ts = [layer.trainable_count for layer in analysis.layers]
     bs = [layer.buffer_count for layer in analysis.layers]
     params, trainable = (None, None) if stopped else (_sum(ps), _sum(ts))
+    macs = None if stopped else _sum(layer.macs for layer in analysis.layers)
+    activations = None if stopped else _sum(layer.activations for layer in analysis.layers)
+    saved = compute.chain([(layer.saved, walker.out_bytes(layer)) for layer in analysis.layers])
+    n_in = shapes.numel(analysis.input_shape)
+    in_bytes = None if n_in is None else n_in * bytes_per_param
+    n_out = shapes.numel(analysis.output_shape)
+    out_bytes = None if n_out is None else n_out * bytes_per_param
+    saved_bytes, saved_fixed = (None, 0) if stopped else compute.model_saved(saved, in_bytes, out_bytes)
     analysis.totals = Totals(
         params,
         trainable,
@@ -1201,6 +1273,10 @@ def _analyse_tree(
         _sum(bs),
         dtype,
         bytes_per_param,
+        macs,
+        activations,
+        saved_bytes,
+        saved_fixed,
     )
     analysis.diagnostics = analysis.diagnostics + walker.diagnostics
     analysis.diagnostics.sort(key=lambda d: (d.span.start_line, d.span.start_char))

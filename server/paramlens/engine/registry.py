@@ -77,6 +77,10 @@ class Kind(NamedTuple):
     formula: str = ""  # the parameter count in symbols, for docs and hovers
     keras: bool = False  # a Keras-only kind, exported as its PyTorch equivalent
     torch: str | None = None  # the torch.nn class it becomes, when it has one of its own
+    # compute and memory (engine/compute.py, docs/compute.md)
+    macs: str = "0 (no dense product)"  # the MACs in symbols; rules record the value with `c.macs`
+    saves: str = "input"  # what backward keeps: input, output, stats, norm, indices, mask, nothing, view
+    field: str = "keep"  # receptive field: keep, window, adaptive, global, flat, mix, sequence, norm, none
     arg_by_name: dict[str, Arg] | None = None  # by name and alias: set by `register`
 
     def __eq__(self, other: object) -> bool:  # one of each in the registry: the same kind is the same object

@@ -26,6 +26,7 @@ class Settings:
     params: bool = True  # inlayHints.params
     shapes: bool = True  # inlayHints.shapes
     totals: bool = True  # inlayHints.totals
+    macs: bool = False  # inlayHints.macs: each layer's MACs after its shape (off: hints stay short)
     numbers: Literal["exact", "compact"] = "exact"
     code_lens: Literal["auto", "on", "off"] = "auto"
     files: tuple[str, ...] = DEFAULT_FILES
@@ -52,9 +53,9 @@ class Settings:
                 node = node[part]
             return node
 
-        def flag(dotted: str) -> bool:
+        def flag(dotted: str, default: bool = True) -> bool:
             value = get(dotted)
-            return value if isinstance(value, bool) else True
+            return value if isinstance(value, bool) else default
 
         numbers = get("numbers")
         lens = get("codeLens")
@@ -66,6 +67,7 @@ class Settings:
             params=flag("inlayHints.params"),
             shapes=flag("inlayHints.shapes"),
             totals=flag("inlayHints.totals"),
+            macs=flag("inlayHints.macs", False),
             numbers=numbers if numbers in ("exact", "compact") else "exact",
             code_lens=lens if lens in ("auto", "on", "off") else "auto",
             files=(

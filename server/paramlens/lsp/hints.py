@@ -1,10 +1,11 @@
 """Inlay hints: each layer's parameter count and output shape at the end of the line of its type.
 
 ``4,640 params → 32×28×28``: two label parts, each with a tooltip (the formula; the shape's
-steps). Composites (block uses, Sequential, Repeat, Residual, Add, Multiply, Concat) show their
-totals; layers inside a block definition show the counts of the block's first use, or nothing
-where those depend on an unknown; the `layers:` key shows the model total. Only the requested
-lines are rendered, from the cached analysis of the document's version.
+steps), and with ``inlayHints.macs`` a third, `` · 3.613 M MACs`` (its MAC formula). Composites
+(block uses, Sequential, Repeat, Residual, Add, Multiply, Concat) show their totals; layers inside a
+block definition show the counts of the block's first use, or nothing where those depend on an
+unknown; the `layers:` key shows the model total. Only the requested lines are rendered, from the
+cached analysis of the document's version.
 
 Hints are built as the JSON the client receives (``InlayHint`` unstructured), not as lsprotocol
 objects: a whole document holds tens of thousands of them, and converting objects with cattrs cost
@@ -17,12 +18,14 @@ from __future__ import annotations
 import bisect
 import gc
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 from ..engine import shapes
 from ..engine.analysis import Analysis, LayerResult
+from ..render import compute
+from ..render.compute import si
 from .config import Settings
 from .documents import Entry
 from .transport import Encoded
@@ -87,7 +90,16 @@ def label_parts(layer: LayerResult, settings: Settings, definition: bool = False
     if settings.shapes and not (in_definition and not shapes.known(layer.output_shape)):
         arrow = " → " if parts else "→ "
         parts.append({"value": f"{arrow}{fmt(layer.output_shape)}", "tooltip": shape_tooltip(layer)})
+    if settings.macs and not (in_definition and layer.macs is None):
+        parts.append({"value": f"{' · ' if parts else ''}{si(layer.macs)} MACs", "tooltip": macs_tooltip(layer)})
     return parts
+
+
+def macs_tooltip(layer: LayerResult) -> str:
+    """``30 × 30 × 16 × 3 × 3 × 3 = 388,800 MACs`` and FLOPs, or why it is unknown."""
+    if layer.macs is None:
+        return "Unknown: an input size or argument is missing (see the diagnostics)."
+    return f"{compute.mac_text(layer)}\n{2 * layer.macs:,} FLOPs (2 × MACs), one sample"
 
 
 def total_label(analysis: Analysis, settings: Settings) -> Json:
@@ -104,6 +116,9 @@ def total_label(analysis: Analysis, settings: Settings) -> Json:
     if tot.buffers:
         tooltip.append(f"{tot.buffers:,} buffer values (not parameters)")
     tooltip.append(f"input {fmt(analysis.input_shape)} → output {fmt(analysis.output_shape)}")
+    if settings.macs and compute.known(analysis):
+        label += f" · {si(tot.macs)} MACs"
+        tooltip.append(f"{number(tot.macs)} MACs, {number(tot.flops)} FLOPs (2 × MACs), one sample")
     return {"value": label, "tooltip": "\n".join(tooltip)}
 
 
@@ -114,7 +129,7 @@ def row_parts(layer: LayerResult, analysis: Analysis, settings: Settings) -> lis
 
     if layer.row is None:
         return []
-    parts = label_parts(layer, settings)
+    parts = label_parts(layer, replace(settings, macs=settings.macs and compute.known(analysis)))
     if layer.output_shape is None and layer.param_count is not None:
         parts = [p for p in parts if "→" not in p["value"]]
     first = {
@@ -170,7 +185,7 @@ def encoded_hints(entry: Entry, settings: Settings, start: int, end: int) -> Enc
     document's are rendered once per version and settings, and windows are sliced from them."""
     if not entry.analysis.is_architecture:
         return Encoded(b"[]")
-    key = ("hints", settings.params, settings.shapes, settings.totals, settings.numbers)
+    key = ("hints", settings.params, settings.shapes, settings.totals, settings.numbers, settings.macs)
     whole: _Rendered | None = entry.renders.get(key)
     if whole is None and start <= 0 and end >= len(entry.lines) - 1:
         whole = entry.renders[key] = _Rendered.of(_render(entry, settings, 0, len(entry.lines) - 1))

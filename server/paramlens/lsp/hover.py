@@ -30,14 +30,14 @@ def hover(entry: Entry, position: types.Position, markdown: bool) -> types.Hover
             )
     for name, span in analysis.blocks.items():
         if span.contains(line, char):
-            text = render.block_definition_hover(name, entry.first_uses().get(name), markdown)
+            text = render.block_definition_hover(name, entry.first_uses().get(name), analysis, markdown)
             return types.Hover(contents=types.MarkupContent(kind=kind, value=text), range=entry.lines.range(span))
     layer = entry.layer_at(line, char)
     if layer is None:
         return None
     span = layer.type_span if layer.type_span.contains(line, char) else None
     return types.Hover(
-        contents=types.MarkupContent(kind=kind, value=render.layer_hover(layer, markdown)),
+        contents=types.MarkupContent(kind=kind, value=render.layer_hover(layer, analysis, markdown)),
         range=entry.lines.range(span) if span else None,
     )
 

@@ -11,6 +11,7 @@ from lsprotocol import types
 
 from ..engine import shapes
 from ..engine.analysis import Span
+from ..render import compute
 from .config import Settings
 from .documents import Entry
 from .hints import number
@@ -52,6 +53,7 @@ def code_lenses(entry: Entry, settings: Settings, counts: bool = True) -> list[t
     out = scale_lenses(entry, settings)
     if not counts:
         return out
+    macs = settings.macs and compute.known(analysis)  # inlayHints.macs: the lenses stand in for the hints
     if analysis.layers_key is not None:
         tot = analysis.totals
         title = f"total {number(tot.params, settings.numbers)} params"
@@ -59,10 +61,14 @@ def code_lenses(entry: Entry, settings: Settings, counts: bool = True) -> list[t
             title += f" ({number(tot.trainable, settings.numbers)} trainable)"
         if tot.size_mb is not None:
             title += f" · {tot.size_mb:,.2f} MB"
+        if macs:
+            title += f" · {compute.si(tot.macs)} MACs"
         out.append(_lens(entry, analysis.layers_key, title))
     for _line, layer in entry.placed():
         if layer.instance is not None and layer.param_count is None:
             continue
         title = f"{number(layer.param_count, settings.numbers)} params → {shapes.fmt(layer.output_shape)}"
+        if macs:
+            title += f" · {compute.si(layer.macs)} MACs"
         out.append(_lens(entry, layer.type_span, title))
     return out

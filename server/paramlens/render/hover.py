@@ -11,6 +11,7 @@ from typing import Any
 
 from ..engine import registry, shapes
 from ..engine.analysis import Analysis, Argument, LayerResult, Severity
+from . import compute
 
 MAX_ROWS = 60  # a block's table stops here ("… 12 more")
 BIGGEST = 5
@@ -89,7 +90,7 @@ def _kind_word(layer: LayerResult) -> str:
     }.get(layer.category, "")
 
 
-def layer_hover(layer: LayerResult, markdown: bool = True) -> str:
+def layer_hover(layer: LayerResult, analysis: Analysis, markdown: bool = True) -> str:
     """A layer (or composite) under the cursor."""
     t = _Text(markdown)
     title = layer.type if layer.category != "branch" else f"{layer.type} ({_kind_word(layer)})"
@@ -99,13 +100,39 @@ def layer_hover(layer: LayerResult, markdown: bool = True) -> str:
     if layer.instance:
         t.para(t.italic(f"Counts of {layer.instance} (the first use in this file)."))
     if layer.category == "layer":
-        _leaf(t, layer)
+        _leaf(t, layer, analysis)
     else:
-        _composite(t, layer)
+        _composite(t, layer, analysis)
     return t.render()
 
 
-def _leaf(t: _Text, layer: LayerResult) -> None:
+def compute_para(t: _Text, layer: LayerResult, analysis: Analysis) -> None:
+    """MACs with their formula, FLOPs, the output's bytes and the receptive field (one sample)."""
+    if not compute.known(analysis):
+        t.para(t.italic("MACs, memory and receptive fields are not counted for Ultralytics files yet."))
+        return
+    if layer.category == "layer" or layer.macs is None:
+        macs = compute.mac_text(layer) if layer.mac_formula is None else f"{layer.mac_formula.text()} MACs"
+    elif layer.category == "repeat" and layer.repeat is not None and len(layer.children) == 1:
+        macs = f"{layer.repeat:,} × {count(layer.children[0].macs)} = {layer.macs:,} MACs"
+    else:
+        parts = [count(c.macs) for c in layer.parts]
+        macs = (" + ".join(parts) + " = " if len(parts) > 1 else "") + f"{layer.macs:,} MACs"
+    flops = compute.flops(layer.macs)
+    size = compute.output_bytes(layer, analysis.totals)
+    tot = analysis.totals
+    memory = (
+        "?" if size is None else f"{size:,} bytes ({compute.si(size, 'B') + ', ' if size >= 1000 else ''}{tot.dtype})"
+    )
+    t.para(
+        f"{t.bold('MACs')} {t.code(macs)} · {t.bold('FLOPs')} {count(flops)}",
+        f"{t.bold('Output memory')} {memory}",
+        f"{t.bold('Receptive field')} {compute.field_text(analysis.fields.of(layer), long=True)}",
+        t.italic("MACs: multiply-accumulates of the dense products, one sample; FLOPs = 2 × MACs."),
+    )
+
+
+def _leaf(t: _Text, layer: LayerResult, analysis: Analysis) -> None:
     tensors = [f"{t.code(p.name)} {shapes.fmt(p.shape)} = {p.numel:,}" for p in layer.params]
     if layer.formula is not None:
         t.bullets(f"{t.bold('Parameters')} {t.code(layer.formula.text())}", tensors)
@@ -119,6 +146,7 @@ def _leaf(t: _Text, layer: LayerResult) -> None:
     if layer.notes:
         t.para(*(t.italic(n) for n in layer.notes))
     _output(t, layer)
+    compute_para(t, layer, analysis)
     kind = registry.lookup(layer.type)
     inferred = {a.name for a in kind.args if a.infer} if kind else set()
     sizes = [_origin(t, a) for name, a in layer.arguments.items() if name in inferred]
@@ -144,7 +172,7 @@ def _output(t: _Text, layer: LayerResult) -> None:
     t.bullets(line, [t.code(s.text()) for s in layer.shape_steps])
 
 
-def _composite(t: _Text, layer: LayerResult) -> None:
+def _composite(t: _Text, layer: LayerResult, analysis: Analysis) -> None:
     if layer.category == "repeat" and layer.repeat is not None:
         once = _sum_of(layer.children)
         t.para(
@@ -161,6 +189,7 @@ def _composite(t: _Text, layer: LayerResult) -> None:
     if layer.buffer_count:
         t.para(f"{t.bold('Buffers')} (state, not parameters): {layer.buffer_count:,}")
     _output(t, layer)
+    compute_para(t, layer, analysis)
     if layer.category == "block":
         args = [
             f"{t.code(a.name)} = {_value(a.value)}: the block input's channels"
@@ -169,24 +198,25 @@ def _composite(t: _Text, layer: LayerResult) -> None:
             for name, a in layer.arguments.items()
         ]
         t.bullets(t.bold("Arguments"), args)
-    rows = list(_rows(layer.children, 0))
+    rows = list(_rows(layer.children, 0, compute.known(analysis)))
     if rows:
         shown = rows[:MAX_ROWS]
         body = [r for r, _ in shown]
-        t.table(["#", "Layer", "Params", "Output", "Formula"], body, right={2})
+        t.table(["#", "Layer", "Params", "MACs", "Output", "Formula"], body, right={2, 3})
         if len(rows) > MAX_ROWS:
             t.para(t.italic(f"… {len(rows) - MAX_ROWS} more rows."))
 
 
-def _rows(layers: list[LayerResult], depth: int):
+def _rows(layers: list[LayerResult], depth: int, known: bool):
     for layer in layers:
         idx = ".".join(str(p) for p in layer.path)
         label = ("· " * depth) + layer.type + (f" '{layer.name}'" if layer.name else "")
         if layer.repeat is not None:
             label += f" ×{layer.repeat:,}"
         formula = layer.formula.text() if layer.formula else ""
-        yield [idx, label, count(layer.param_count), shapes.fmt(layer.output_shape), formula], layer
-        yield from _rows(layer.children, depth + 1)
+        macs = count(layer.macs) if known else "?"
+        yield [idx, label, count(layer.param_count), macs, shapes.fmt(layer.output_shape), formula], layer
+        yield from _rows(layer.children, depth + 1, known)
 
 
 def _sum_of(layers: list[LayerResult]) -> int | None:
@@ -212,6 +242,7 @@ def model_hover(analysis: Analysis, markdown: bool = True) -> str:
     if tot.size_mb is not None:
         lines.append(f"Size {tot.size_mb:,.2f} MB ({tot.dtype}, {tot.bytes_per_param} bytes per parameter)")
     t.para(*lines)
+    _model_compute(t, analysis)
     leaves = [
         layer for layer in analysis.walk() if layer.category == "layer" and not layer.foreign and layer.param_count
     ]
@@ -239,10 +270,28 @@ def model_hover(analysis: Analysis, markdown: bool = True) -> str:
     return t.render()
 
 
-def block_definition_hover(name: str, first_use: LayerResult | None, markdown: bool = True) -> str:
+def _model_compute(t: _Text, analysis: Analysis) -> None:
+    """The model's MACs, FLOPs, all activations and the training estimate, one sample."""
+    if not compute.known(analysis):
+        t.para(t.italic("MACs, memory and receptive fields are not counted for Ultralytics files yet."))
+        return
+    tot = analysis.totals
+
+    def both(n: int | None, unit: str = "") -> str:
+        exact = count(n) + (" bytes" if unit else "")
+        return exact if n is None or n < 1000 else f"{exact} ({compute.si(n, unit)})"
+
+    t.para(
+        f"{t.bold('MACs')} {both(tot.macs)} · {t.bold('FLOPs')} {both(tot.flops)}, one sample",
+        f"{t.bold('Activations')}, all outputs: {both(tot.activation_bytes, 'B')} · "
+        f"{t.bold('saved for backward')}, training estimate: {both(compute.saved_bytes(tot), 'B')}",
+    )
+
+
+def block_definition_hover(name: str, first_use: LayerResult | None, analysis: Analysis, markdown: bool = True) -> str:
     """A block's name in `blocks:`: the table of its first use."""
     if first_use is None:
         t = _Text(markdown)
         t.para(f"{t.bold(name)} block · not used in this file: its counts appear once a layer list uses it.")
         return t.render()
-    return layer_hover(first_use, markdown)
+    return layer_hover(first_use, analysis, markdown)

@@ -7,18 +7,21 @@ points); ``end_column`` is exclusive. Unknown values are ``null``, never guessed
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..engine import shapes
-from ..engine.analysis import Analysis, Argument, Diagnostic, LayerResult, RowInfo, Severity, Span, Tensor
+from ..engine.analysis import Analysis, Argument, Diagnostic, LayerResult, RowInfo, Severity, Span, Tensor, Totals
+from . import compute
 
 FORMAT_VERSION = 1
 
 
-def to_json(analysis: Analysis, depth: int | None = None) -> dict[str, Any]:
+def to_json(analysis: Analysis, depth: int | None = None, batch: int = 1) -> dict[str, Any]:
     """The analysis as JSON-ready data; ``depth`` folds composites below that nesting level
-    (1: top-level layers only), keeping their totals."""
+    (1: top-level layers only), keeping their totals; compute and memory at ``batch`` samples."""
     totals = analysis.totals
+    known = compute.known(analysis)
+    view = _View(depth, batch, totals, compute.field_map(analysis) if known else None)
     extra: dict[str, Any] = {"dialect": analysis.dialect}
     if analysis.dialect == "ultralytics":
         extra.update(scale=analysis.scale, imgsz=analysis.imgsz, scales=analysis.scales)
@@ -34,7 +37,12 @@ def to_json(analysis: Analysis, depth: int | None = None) -> dict[str, Any]:
         "buffers": totals.buffers,
         "dtype": totals.dtype,
         "size_bytes": totals.size_bytes,
-        "layers": [_layer(layer, depth, 1) for layer in analysis.layers],
+        "batch": batch,
+        "macs": compute.scaled(totals.macs, batch) if known else None,
+        "flops": compute.flops(compute.scaled(totals.macs, batch)) if known else None,
+        "activation_bytes": compute.scaled(totals.activation_bytes, batch) if known else None,
+        "saved_bytes_estimate": compute.saved_bytes(totals, batch) if known else None,
+        "layers": [_layer(layer, view, 1) for layer in analysis.layers],
         "diagnostics": [_diagnostic(d) for d in analysis.diagnostics],
         "errors": sum(1 for d in analysis.diagnostics if d.severity == Severity.ERROR),
         "blocks": list(analysis.blocks),
@@ -42,9 +50,30 @@ def to_json(analysis: Analysis, depth: int | None = None) -> dict[str, Any]:
     }
 
 
-def _layer(layer: LayerResult, depth: int | None, level: int) -> dict[str, Any]:
+class _View(NamedTuple):
+    depth: int | None
+    batch: int
+    totals: Totals
+    fields: dict[int, Any] | None  # None: the analysis has no compute (compute.known)
+
+
+def _compute(layer: LayerResult, view: _View) -> dict[str, Any]:
+    if view.fields is None:
+        return dict.fromkeys(("macs", "flops", "mac_formula", "output_bytes", "receptive_field"))
+    macs = compute.scaled(layer.macs, view.batch)
+    formula = layer.mac_formula
+    return {
+        "macs": macs,
+        "flops": compute.flops(macs),
+        "mac_formula": formula.text() if formula is not None and layer.category == "layer" else None,
+        "output_bytes": compute.output_bytes(layer, view.totals, view.batch),
+        "receptive_field": compute.field_json(view.fields.get(id(layer))),
+    }
+
+
+def _layer(layer: LayerResult, view: _View, level: int) -> dict[str, Any]:
     params, trainable = layer.param_count, layer.trainable_count
-    folded = depth is not None and level >= depth
+    folded = view.depth is not None and level >= view.depth
     row = {} if layer.row is None else _row(layer.row)
     return {
         "index": ".".join(str(p) for p in layer.path),
@@ -60,13 +89,14 @@ def _layer(layer: LayerResult, depth: int | None, level: int) -> dict[str, Any]:
         "input_shape": shapes.as_list(layer.input_shape),
         "output_shape": shapes.as_list(layer.output_shape),
         "formula": layer.formula.text() if layer.formula else None,
+        **_compute(layer, view),
         "tensors": [_tensor(t) for t in layer.params],
         "buffer_tensors": [{"name": t.name, "shape": list(t.shape), "numel": t.numel} for t in layer.buffers],
         "arguments": {name: _argument(arg) for name, arg in layer.arguments.items()},
         "repeat": layer.repeat,
         "instance": layer.instance,
         "foreign": layer.foreign,
-        "children": [] if folded else [_layer(child, depth, level + 1) for child in layer.children],
+        "children": [] if folded else [_layer(child, view, level + 1) for child in layer.children],
         **row,
     }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from io import StringIO
+from typing import NamedTuple
 
 from rich import box
 from rich.cells import cell_len
@@ -18,14 +19,35 @@ from rich.table import Table
 from rich.text import Text
 
 from ..engine.analysis import Analysis, LayerResult, Severity
+from . import compute
 from .text import count, diagnostic_line, shape, tally, type_label
 
 _SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
 
 
-def summary_text(analysis: Analysis, width: int = 100, depth: int | None = None, path: str | None = None) -> str:
+COLUMN_GROUPS = ("params", "macs", "memory", "rf")  # what ``--columns`` picks from; params is the default
+
+
+class View(NamedTuple):
+    """What the table shows: the column groups (``params`` adds its formula, ``macs`` MACs, ``memory`` the
+    output bytes, ``rf`` the receptive field) and the batch size of compute and memory."""
+
+    columns: tuple[str, ...] = ("params",)
+    batch: int = 1
+
+    @property
+    def compute(self) -> bool:
+        return any(c != "params" for c in self.columns)
+
+
+DEFAULT_VIEW = View()
+
+
+def summary_text(
+    analysis: Analysis, width: int = 100, depth: int | None = None, path: str | None = None, view: View = DEFAULT_VIEW
+) -> str:
     """The summary as plain text (no colour), ``width`` columns wide, without trailing spaces."""
-    return plain(lambda console: print_summary(console, analysis, depth=depth, path=path), width)
+    return plain(lambda console: print_summary(console, analysis, depth=depth, path=path, view=view), width)
 
 
 def plain(draw: Callable[[Console], None], width: int) -> str:
@@ -36,13 +58,15 @@ def plain(draw: Callable[[Console], None], width: int) -> str:
     return "\n".join(line.rstrip() for line in out.getvalue().split("\n"))
 
 
-def print_summary(console: Console, analysis: Analysis, depth: int | None = None, path: str | None = None) -> None:
+def print_summary(
+    console: Console, analysis: Analysis, depth: int | None = None, path: str | None = None, view: View = DEFAULT_VIEW
+) -> None:
     """The layer table, the totals, then the diagnostics as ``path:line:col: severity: message [code]``
     (one line each, never wrapped, so that CI problem matchers read them)."""
     if analysis.dialect == "ultralytics":
-        table, needed = row_table(analysis, depth, console.width)
+        table, needed = row_table(analysis, depth, console.width, view)
     else:
-        table, needed = layer_table(analysis, depth, console.width)
+        table, needed = layer_table(analysis, depth, console.width, view)
     width = console.width
     console.width = max(needed, width)  # too narrow even without the optional columns: longer lines, never cut cells
     try:
@@ -50,7 +74,9 @@ def print_summary(console: Console, analysis: Analysis, depth: int | None = None
     finally:
         console.width = width
     console.print()
-    console.print(totals_table(analysis))
+    console.print(totals_table(analysis, view))
+    if "macs" in view.columns:
+        console.print("\n" + "\n".join(f"  {line}" for line in compute.DEFINITION), markup=False, style="dim")
     if analysis.scales:
         totals_text = " · ".join(f"{k} {count(v)}" for k, v in analysis.scales.items())
         console.print(f"\n  Scales  {totals_text}  (parameters, Ultralytics 8.4.190)", markup=False)
@@ -68,18 +94,35 @@ _COLUMNS = {
     "name": ("Name", "left", True, ""),
     "shape": ("Output shape", "left", False, ""),
     "params": ("Params", "right", False, ""),
+    "macs": ("MACs", "right", False, ""),
+    "memory": ("Output bytes", "right", False, ""),
+    "rf": ("RF", "left", False, ""),
     "formula": ("Formula", "left", False, ""),
 }
 _DROPPABLE = ("#", "formula")  # dropped in this order when the table does not fit the width
+
+
+def _keys(view: View) -> list[str]:
+    """The table's columns for the chosen groups, in the table's order."""
+    shown = set(view.columns) | ({"formula"} if "params" in view.columns else set())
+    return [k for k in _COLUMNS if k in ("#", "layer", "name", "shape") or k in shown]
+
+
 MIN_FOLD = 12
 
 
-def layer_table(analysis: Analysis, depth: int | None = None, width: int | None = None) -> tuple[Table, int]:
+def layer_table(
+    analysis: Analysis, depth: int | None = None, width: int | None = None, view: View = DEFAULT_VIEW
+) -> tuple[Table, int]:
     """The layer tree as a table, and the width it needs. Cells are never cut: when ``width`` is too
     narrow for every column, the index and then the formula columns are left out (the JSON output
-    keeps them); a table that still does not fit needs more than ``width``."""
-    rows = [_cells(layer, prefix) for layer, prefix in _rows(analysis.layers, depth)]
-    keys = [k for k in _COLUMNS if k != "name" or any(row["name"] for row in rows)]
+    keeps them); a table that still does not fit needs more than ``width``. With compute columns, a
+    last row holds the totals."""
+    fields = compute.field_map(analysis) if "rf" in view.columns else {}
+    rows = [_cells(layer, prefix, analysis, view, fields) for layer, prefix in _rows(analysis.layers, depth)]
+    if view.compute and rows:
+        rows.append(_total_cells(analysis, view))
+    keys = [k for k in _keys(view) if k != "name" or any(row["name"] for row in rows)]
     for drop in _DROPPABLE:
         if width is None or _needed(rows, keys) <= width:
             break
@@ -87,12 +130,14 @@ def layer_table(analysis: Analysis, depth: int | None = None, width: int | None 
     title = analysis.name or "Model"
     if analysis.input_shape is not None:
         title += f" · input {shape(analysis.input_shape)}"
+    if view.batch != 1:
+        title += f" · batch {view.batch:,}"
     table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, show_edge=False)
     for key in keys:
         header, justify, wraps, style = _COLUMNS[key]
         table.add_column(header, justify=justify, style=style, no_wrap=not wraps, overflow="fold")
-    for row in rows:
-        table.add_row(*(row[key] for key in keys))
+    for i, row in enumerate(rows):
+        table.add_row(*(row[key] for key in keys), end_section=view.compute and i == len(rows) - 2)
     if not rows:
         table.add_row(*(Text("no layers", style="dim") if key == "layer" else "" for key in keys))
     return table, _needed(rows, keys)
@@ -109,7 +154,9 @@ _ROW_COLUMNS = {  # an Ultralytics model's rows, as Ultralytics prints its build
 }
 
 
-def row_table(analysis: Analysis, depth: int | None = None, width: int | None = None) -> tuple[Table, int]:
+def row_table(
+    analysis: Analysis, depth: int | None = None, width: int | None = None, view: View = DEFAULT_VIEW
+) -> tuple[Table, int]:
     """An Ultralytics model's rows: index (what `from` refers to), from, n, params, module, arguments as
     Ultralytics prints them after scaling, and the output shape at imgsz; ``depth`` 2 or more lists each
     row's sub-modules below it."""
@@ -133,7 +180,7 @@ def row_table(analysis: Analysis, depth: int | None = None, width: int | None = 
             "arguments": Text(info.arguments_text if info.arguments is not None else "?"),
             "shape": Text(shape(layer.output_shape) if layer.output_shape is not None else "—"),
         })  # fmt: skip
-    keys = list(_ROW_COLUMNS)
+    keys = list(_ROW_COLUMNS)  # Ultralytics' own columns; its rows have no compute yet (compute.known)
     title = (analysis.name or "Ultralytics model") + (f" · scale {analysis.scale}" if analysis.scale else "")
     title += f" · imgsz {analysis.imgsz}"
     table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, show_edge=False)
@@ -152,16 +199,34 @@ def row_table(analysis: Analysis, depth: int | None = None, width: int | None = 
     return table, total
 
 
-def _cells(layer: LayerResult, prefix: str) -> dict[str, Text]:
+def _cells(layer: LayerResult, prefix: str, analysis: Analysis, view: View, fields: dict) -> dict[str, Text]:
     style = {"layer": "", "branch": "italic"}.get(layer.category, "bold")
+    known = compute.known(analysis)
+    macs = compute.scaled(layer.macs, view.batch) if known else None
+    memory = compute.output_bytes(layer, analysis.totals, view.batch) if known else None
     return {
         "#": Text(".".join(str(p) for p in layer.path)),
         "layer": Text(prefix) + Text(type_label(layer), style),
         "name": Text(layer.name or ""),
         "shape": Text(shape(layer.output_shape)),
         "params": Text(count(layer.param_count), style),
+        "macs": Text(compute.si(macs), style),
+        "memory": Text(compute.si(memory, "B"), style),
+        "rf": Text(compute.field_text(fields.get(id(layer)))),
         "formula": Text(_formula(layer)),
     }
+
+
+def _total_cells(analysis: Analysis, view: View) -> dict[str, Text]:
+    """The totals row: parameters, MACs and all activations (the sum of every output, not the last)."""
+    totals, known = analysis.totals, compute.known(analysis)
+    cells = dict.fromkeys(_COLUMNS, Text(""))
+    cells["layer"] = Text("Total", "bold")
+    cells["params"] = Text(count(totals.params), "bold")
+    cells["macs"] = Text(compute.si(compute.scaled(totals.macs, view.batch) if known else None), "bold")
+    memory = compute.scaled(totals.activation_bytes, view.batch) if known else None
+    cells["memory"] = Text(compute.si(memory, "B"), "bold")
+    return cells
 
 
 def _needed(rows: list[dict[str, Text]], keys: list[str]) -> int:
@@ -175,7 +240,7 @@ def _needed(rows: list[dict[str, Text]], keys: list[str]) -> int:
     return total
 
 
-def totals_table(analysis: Analysis) -> Table:
+def totals_table(analysis: Analysis, view: View = DEFAULT_VIEW) -> Table:
     totals = analysis.totals
     grid = Table.grid(padding=(0, 2), pad_edge=True)
     grid.add_column(style="bold")
@@ -190,9 +255,28 @@ def totals_table(analysis: Analysis) -> Table:
     if totals.size_bytes is not None:
         detail = f"{totals.size_bytes:,} bytes; {detail}"
     grid.add_row("Params size", size, detail)
+    if view.compute:
+        _compute_totals(grid, analysis, view)
     grid.add_row("Input shape", shape(analysis.input_shape), "")
     grid.add_row("Output shape", shape(analysis.output_shape), "")
     return grid
+
+
+def _compute_totals(grid: Table, analysis: Analysis, view: View) -> None:
+    """MACs, FLOPs and memory at the view's batch: SI units, the exact integers beside them."""
+    totals, known, batch = analysis.totals, compute.known(analysis), view.batch
+    macs = compute.scaled(totals.macs, batch) if known else None
+    at = f"batch {batch:,}"
+    rows = [
+        ("MACs", macs, "", f"multiply-accumulates, {at}"),
+        ("FLOPs", compute.flops(macs), "", "2 × MACs"),
+        ("Activations", compute.scaled(totals.activation_bytes, batch) if known else None, "B", f"all outputs, {at}"),
+        ("Saved for backward", compute.saved_bytes(totals, batch) if known else None, "B", f"training, estimate, {at}"),
+    ]
+    for label, n, unit, what in rows:
+        grid.add_row(
+            label, compute.si(n, unit), f"{count(n)}{' bytes' if unit else ''}; {what}" if n is not None else what
+        )
 
 
 def _rows(

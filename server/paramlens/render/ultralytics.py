@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..engine import registry, shapes
 from ..engine.analysis import Analysis, LayerResult
-from .hover import _Text, count
+from .hover import _Text, compute_para, count
 
 MAX_SUBMODULES = 40  # rows of a hover's sub-module table ("… 12 more")
 
@@ -119,6 +119,7 @@ def row_hover(analysis: Analysis, layer: LayerResult, written_n: str | None, mar
     if where:
         out += f" · {where} at imgsz {analysis.imgsz}"
     t.bullets(out, [t.code(s.text()) for s in layer.shape_steps])
+    compute_para(t, layer, analysis)
     rows = list(_submodules(layer.children, "", 0))
     if rows:
         body = rows[:MAX_SUBMODULES]

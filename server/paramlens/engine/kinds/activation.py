@@ -43,8 +43,19 @@ def _simple(
     aliases: tuple[str, ...] = (),
     family: str = "activation",
     ranks: tuple[int, ...] | None = None,
+    saves: str | None = None,
 ) -> Kind:
-    return Kind(name, family, doc, _same_shape, args, aliases=aliases, ranks=ranks, formula="0", torch=name)
+    if saves is None:  # what autograd keeps for backward (docs/compute.md): the output, or the input
+        saves = "output" if name in _KEEP_OUTPUT else "twice" if name in _KEEP_TWO else "input"
+        if family == "dropout":
+            saves = "mask" if name in ("Dropout", "AlphaDropout") else "channel-mask"
+    return Kind(
+        name, family, doc, _same_shape, args, aliases=aliases, ranks=ranks, formula="0", torch=name, saves=saves
+    )
+
+
+_KEEP_OUTPUT = ("ReLU", "Sigmoid", "Tanh")
+_KEEP_TWO = ("Softsign", "LogSigmoid")  # x / (1 + |x|) keeps x and 1 + |x|; log σ keeps x and a buffer
 
 
 _DIM = Arg("dim", "int", 0, "The dimension (of one sample; 0 is the channel) that sums to 1.", aliases=("axis",))
@@ -99,19 +110,14 @@ register(
         Arg("value", "float", doc="The replacement."),
         INPLACE,
     ),
-    Kind(
-        "Softmax",
-        "activation",
-        "Exponentials normalised to sum to 1 along dim.",
-        _softmax_rule,
-        (_DIM,),
-        formula="0",
-        torch="Softmax",
+    *(
+        Kind(name, "activation", doc, _softmax_rule, (_DIM,), formula="0", torch=name, saves="output", field="softmax")
+        for name, doc in (
+            ("Softmax", "Exponentials normalised to sum to 1 along dim."),
+            ("LogSoftmax", "log of Softmax along dim."),
+            ("Softmin", "Softmax of −x along dim."),
+        )
     ),
-    Kind(
-        "LogSoftmax", "activation", "log of Softmax along dim.", _softmax_rule, (_DIM,), formula="0", torch="LogSoftmax"
-    ),
-    Kind("Softmin", "activation", "Softmax of −x along dim.", _softmax_rule, (_DIM,), formula="0", torch="Softmin"),
     Kind(
         "PReLU",
         "activation",
@@ -124,7 +130,7 @@ register(
         formula="num_parameters",
         torch="PReLU",
     ),
-    _simple("Identity", "Passes its input through unchanged.", family="shape"),
+    _simple("Identity", "Passes its input through unchanged.", family="shape", saves="view"),
     _simple(
         "Dropout", "Zeroes elements at random while training; nothing at inference.", _P, INPLACE, family="dropout"
     ),

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from math import gcd
+from math import gcd, prod
+from typing import TYPE_CHECKING
 
 from ..registry import Arg
+
+if TYPE_CHECKING:
+    from ..context import LayerContext
 
 DIM_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 KERNEL_SYMBOLS = {1: ("k",), 2: ("k_h", "k_w"), 3: ("k_d", "k_h", "k_w")}
@@ -38,3 +42,10 @@ def divisor_hint(arg: str, wrong: int, *totals: int) -> str:
 
 def spatial_suffix(n: int) -> str:
     return {1: "1d", 2: "2d", 3: "3d"}[n]
+
+
+def record_macs(c: LayerContext, symbols: list[str], factors: list[int | None]) -> None:
+    """The MACs as a product, ``H_out × W_out × C_out × …``, when every factor is known."""
+    if any(f is None for f in factors):
+        return
+    c.macs(" × ".join(symbols), times(*factors), prod(factors))  # type: ignore[arg-type]

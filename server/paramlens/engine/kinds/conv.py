@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..context import LayerContext
 from ..registry import Arg, Kind, register
-from .common import BIAS, DIM_NAMES, KERNEL_SYMBOLS, divisor_hint, times
+from .common import BIAS, DIM_NAMES, KERNEL_SYMBOLS, divisor_hint, record_macs, times
 
 IN_CHANNELS = Arg(
     "in_channels", "count", None, "Channels of the input; inferred from the previous layer.", infer="channels"
@@ -122,6 +122,9 @@ def _conv_rule(n: int):
         )
         spatial = sliding_output(c, n, kernel, stride, padding, dilation)
         c.output((cout, *(spatial or [None] * n)))
+        if spatial is not None:
+            outs = [f"{d}_out" for d in DIM_NAMES[n]]
+            record_macs(c, [*outs, "C_out", "(C_in / groups)", *ks], [*spatial, cout, cin // g, *kernel])
 
     return rule
 
@@ -159,6 +162,7 @@ def _transpose_rule(n: int):
         if spatial is None:
             c.output((cout, *[None] * n))
             return
+        record_macs(c, [*DIM_NAMES[n], "C_in", "(C_out / groups)", *ks], [*spatial, cin, cout // g, *kernel])
         out: list[int | None] = []
         for i, (size, name) in enumerate(zip(spatial, DIM_NAMES[n], strict=True)):
             if size is None:
@@ -204,6 +208,8 @@ def _depthwise_rule(c: LayerContext) -> None:
     c.note("Keras' DepthwiseConv2D; exported as Conv2d with groups = in_channels.")
     spatial = sliding_output(c, 2, kernel, stride, padding, dilation, keras_same=True)
     c.output((cin * m, *(spatial or [None] * 2)))
+    if spatial is not None:
+        record_macs(c, ["H_out", "W_out", "C_in × m", "k_h", "k_w"], [*spatial, cin * m, *kernel])
 
 
 def _separable_rule(c: LayerContext) -> None:
@@ -221,6 +227,14 @@ def _separable_rule(c: LayerContext) -> None:
     c.note("Keras' SeparableConv2D: a depthwise convolution without bias, then a 1×1 pointwise one.")
     spatial = sliding_output(c, 2, kernel, stride, padding, dilation, keras_same=True)
     c.output((cout, *(spatial or [None] * 2)))
+    if spatial is not None and None not in spatial:
+        h, w = spatial
+        depthwise, pointwise = h * w * cin * m * kernel[0] * kernel[1], h * w * cin * m * cout  # type: ignore[operator]
+        c.macs(
+            "H_out × W_out × C_in × m × (k_h × k_w + C_out) (depthwise, then pointwise)",
+            f"{times(h, w, cin, m, *kernel)} + {times(h, w, cin * m, cout)}",
+            depthwise + pointwise,
+        )
 
 
 for _n in (1, 2, 3):
@@ -238,6 +252,9 @@ for _n in (1, 2, 3):
             spatial=_n,
             formula=f"({times(*KERNEL_SYMBOLS[_n], 'C_in')} / groups + 1) × C_out",
             torch=f"Conv{_n}d",
+            macs=times(*(f"{d}_out" for d in DIM_NAMES[_n]), "C_out", "(C_in / groups)", *KERNEL_SYMBOLS[_n]),
+            saves="conv",
+            field="window",
         ),
         Kind(
             f"ConvTranspose{_n}d",
@@ -260,6 +277,8 @@ for _n in (1, 2, 3):
             spatial=_n,
             formula=f"{times(*KERNEL_SYMBOLS[_n], 'C_in', 'C_out')} / groups + C_out",
             torch=f"ConvTranspose{_n}d",
+            macs=times(*DIM_NAMES[_n], "C_in", "C_out / groups", *KERNEL_SYMBOLS[_n]) + " (over the input positions)",
+            field="none",
         ),
     )
 
@@ -277,6 +296,9 @@ register(
         spatial=2,
         formula="k_h × k_w × C_in × m + C_in × m",
         keras=True,
+        macs="H_out × W_out × C_in × m × k_h × k_w",
+        saves="conv",
+        field="window",
     ),
     Kind(
         "SeparableConv2d",
@@ -289,5 +311,8 @@ register(
         spatial=2,
         formula="k_h × k_w × C_in × m + C_in × m × C_out + C_out",
         keras=True,
+        macs="H_out × W_out × C_in × m × (k_h × k_w + C_out)",
+        saves="conv",
+        field="window",
     ),
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..context import LayerContext
 from ..registry import Arg, Kind, register
-from ..shapes import with_last
-from .common import BIAS
+from ..shapes import rank, with_last
+from .common import BIAS, record_macs
 
 
 def _linear_rule(c: LayerContext) -> None:
@@ -18,6 +18,11 @@ def _linear_rule(c: LayerContext) -> None:
         f"{fin} × {fout} + {fout}" if bias else f"{fin} × {fout}",
     )
     c.output(with_last(c.inp if c.inp is not None else None, fout))
+    r = rank(c.inp)
+    if r is not None:
+        rows = list(c.inp[:-1])  # type: ignore[index]
+        symbols = [f"d{i}" for i in range(len(rows))]
+        record_macs(c, [*symbols, "in_features", "out_features"], [*rows, fin, fout])
 
 
 def _embedding_rule(c: LayerContext) -> None:
@@ -44,6 +49,8 @@ register(
         aliases=("Dense",),
         formula="in_features × out_features + out_features",
         torch="Linear",
+        macs="Π(leading dims) × in_features × out_features",
+        field="mix",
     ),
     Kind(
         "Embedding",
@@ -62,5 +69,7 @@ register(
         ),
         formula="num_embeddings × embedding_dim",
         torch="Embedding",
+        macs="0 (a lookup: no dense product)",
+        saves="token-indices",
     ),
 )

@@ -143,6 +143,8 @@ for _n in (1, 2, 3):
             ranks=_BN_RANKS[_n],
             formula="2 × C",
             torch=f"BatchNorm{_n}d",
+            saves="stats",
+            field="norm",
         ),
         Kind(
             f"InstanceNorm{_n}d",
@@ -159,6 +161,8 @@ for _n in (1, 2, 3):
             ranks=(2,) if _n == 1 else _BN_RANKS[_n],
             formula="2 × C if affine, else 0",
             torch=f"InstanceNorm{_n}d",
+            saves="instance",
+            field="norm",
         ),
     )
 
@@ -181,6 +185,8 @@ register(
         ranks=(1, 2, 3, 4),
         formula="2 × C",
         keras=True,
+        saves="stats",
+        field="norm",
     ),
     Kind(
         "LayerNorm",
@@ -202,6 +208,8 @@ register(
         aliases=("LayerNormalization",),
         formula="2 × Π normalized_shape",
         torch="LayerNorm",
+        saves="norm",
+        field="norm",
     ),
     Kind(
         "RMSNorm",
@@ -221,6 +229,8 @@ register(
         ),
         formula="Π normalized_shape",
         torch="RMSNorm",
+        saves="unknown",
+        field="norm",
     ),
     Kind(
         "GroupNorm",
@@ -236,6 +246,8 @@ register(
         ranks=(1, 2, 3, 4),
         formula="2 × C",
         torch="GroupNorm",
+        saves="groups",
+        field="norm",
     ),
     Kind(
         "LocalResponseNorm",
@@ -251,5 +263,6 @@ register(
         ranks=(2, 3, 4),
         formula="0",
         torch="LocalResponseNorm",
+        saves="unknown",
     ),
 )

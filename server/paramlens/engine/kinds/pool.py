@@ -109,6 +109,8 @@ for _n in (1, 2, 3):
             spatial=_n,
             formula="0",
             torch=f"MaxPool{_n}d",
+            saves="indices",
+            field="window",
         ),
         Kind(
             f"AvgPool{_n}d",
@@ -132,6 +134,7 @@ for _n in (1, 2, 3):
             spatial=_n,
             formula="0",
             torch=f"AvgPool{_n}d",
+            field="window",
         ),
         *(
             Kind(
@@ -144,6 +147,8 @@ for _n in (1, 2, 3):
                 spatial=_n,
                 formula="0",
                 torch=f"Adaptive{short}Pool{_n}d",
+                saves="indices" if short == "Max" else "adaptive",
+                field="adaptive",
             )
             for short, what in (("Avg", "average"), ("Max", "max"))
         ),
@@ -159,6 +164,8 @@ for _n in (1, 2, 3):
                 spatial=_n,
                 formula="0",
                 keras=True,
+                saves="indices" if short == "Max" else "nothing",
+                field="global",
             )
             for short, long, what in (("Avg", "Average", "mean"), ("Max", "Max", "maximum"))
         ),

@@ -64,6 +64,16 @@ def _recurrent_rule(name: str):
                 f"Keras' {keras} keeps one bias vector per gate set instead of PyTorch's two, "
                 f"so Keras reports {layers * D * G:,} fewer parameters for the same layer."
             )
+        steps = c.inp[0] if c.inp is not None and rank(c.inp) == 2 else None
+        if steps is not None:
+            widths = [I if layer == 0 else D * H_r for layer in range(layers)]
+            per_step = [G * (w + H_r) + P * H for w in widths]
+            terms = [f"{G} × ({w} + {H_r})" + (f" + {P} × {H}" if P else "") for w in widths]
+            c.macs(
+                "D × T × Σ_layers (G·H × (I_l + H_r)" + (" + P × H)" if P else ")"),
+                f"{D} × {steps} × ({' + '.join(terms)})" if layers > 1 or P else f"{D} × {steps} × {terms[0]}",
+                D * steps * sum(per_step),  # type: ignore[operator]
+            )
         out = D * H_r
         if c["return_sequences"]:
             c.output(_sequence_shape(c, out))
@@ -139,6 +149,14 @@ def _mha_rule(c: LayerContext) -> None:
                 "channel-mismatch",
             )
     c.output(c.inp if c.inp is not None else (..., E))
+    L = c.inp[0] if c.inp is not None and rank(c.inp) == 2 else None
+    if L is not None:
+        keys = L + bool(c["add_bias_kv"]) + bool(c["add_zero_attn"])
+        c.macs(
+            "4 × L × E² + 2 × L × L_k × E (projections, QKᵀ and A·V; L_k counts bias_kv and zero_attn)",
+            f"4 × {L} × {E}² + 2 × {L} × {keys} × {E}",
+            4 * L * E * E + 2 * L * keys * E,
+        )
 
 
 def _encoder_rule(c: LayerContext) -> None:
@@ -166,6 +184,13 @@ def _encoder_rule(c: LayerContext) -> None:
     else:
         c.count("4E² + 2E·ff + 2E", f"4 × {E}² + 2 × {E} × {ff} + 2 × {E}")
     c.output(c.inp if c.inp is not None else (..., E))
+    T = c.inp[0] if c.inp is not None and rank(c.inp) == 2 else None
+    if T is not None:
+        c.macs(
+            "4 × T × E² + 2 × T² × E + 2 × T × E × ff (attention, then the feed-forward)",
+            f"4 × {T} × {E}² + 2 × {T}² × {E} + 2 × {T} × {E} × {ff}",
+            4 * T * E * E + 2 * T * T * E + 2 * T * E * ff,
+        )
 
 
 register(
@@ -184,6 +209,10 @@ register(
             ranks=(2,),
             formula=f"D × Σ_layers {_GATES[name]}H(I_l + H + 2)",
             torch=name,
+            macs=f"D × T × Σ_layers {_GATES[name]}H × (I_l + H)"
+            + (" (+ P × H with proj_size)" if name == "LSTM" else ""),
+            saves="unknown",
+            field="sequence",
         )
         for name in ("RNN", "LSTM", "GRU")
     ),
@@ -206,6 +235,9 @@ register(
         ranks=(2,),
         formula="4E² + 4E",
         torch="MultiheadAttention",
+        macs="4 × L × E² + 2 × L × L_k × E",
+        saves="unknown",
+        field="sequence",
     ),
     Kind(
         "TransformerEncoderLayer",
@@ -227,5 +259,8 @@ register(
         ranks=(2,),
         formula="4E² + 4E + 2E·ff + ff + E + 4E",
         torch="TransformerEncoderLayer",
+        macs="4 × T × E² + 2 × T² × E + 2 × T × E × ff",
+        saves="unknown",
+        field="sequence",
     ),
 )

@@ -171,6 +171,8 @@ register(
         ),
         formula="0",
         torch="Flatten",
+        saves="view",
+        field="flat",
     ),
     Kind(
         "Unflatten",
@@ -183,6 +185,8 @@ register(
         ),
         formula="0",
         torch="Unflatten",
+        saves="view",
+        field="none",
     ),
     Kind(
         "Permute",
@@ -191,6 +195,8 @@ register(
         _permute_rule,
         (Arg("dims", "ints", doc="The new order, e.g. [1, 0] to swap [C, L] into [L, C]."),),
         formula="0",
+        saves="view",
+        field="none",
     ),
     Kind(
         "Upsample",
@@ -212,6 +218,8 @@ register(
         ranks=(2, 3, 4),
         formula="0",
         torch="Upsample",
+        saves="nothing",
+        field="none",
     ),
     Kind(
         "PixelShuffle",
@@ -222,6 +230,8 @@ register(
         ranks=(3,),
         formula="0",
         torch="PixelShuffle",
+        saves="nothing",
+        field="none",
     ),
     Kind(
         "PixelUnshuffle",
@@ -232,5 +242,7 @@ register(
         ranks=(3,),
         formula="0",
         torch="PixelUnshuffle",
+        saves="nothing",
+        field="unshuffle",
     ),
 )
