@@ -31,7 +31,6 @@ platform_tag() {
     darwin-x64) echo macosx_10_13_x86_64 ;;
     darwin-arm64) echo macosx_11_0_arm64 ;;
     win32-x64) echo win_amd64 ;;
-    win32-arm64) echo win_arm64 ;;
     *) return 1 ;;
   esac
 }

@@ -1,6 +1,7 @@
 // Packages the extension for VS Code's platforms: one .vsix per target (PyYAML with libyaml for CPython
 // 3.11-3.14 inside) and a universal one (pure-Python PyYAML) for the others, each through `vsce package`
-// (which runs vscode:prepublish). Usage: node scripts/package.mjs [target ...]   (default: all of them)
+// (which runs vscode:prepublish). Windows on Arm gets the universal package: PyPI has no PyYAML 6.0.3 wheel
+// for CPython 3.11 on win_arm64. Usage: node scripts/package.mjs [target ...]   (default: all of them)
 // Writes paramlens-<version>[-<target>].vsix and prints each package's size.
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, statSync } from "node:fs";
@@ -16,7 +17,6 @@ const TARGETS = [
   "darwin-x64",
   "darwin-arm64",
   "win32-x64",
-  "win32-arm64",
   "universal",
 ];
 const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
