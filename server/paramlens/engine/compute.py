@@ -87,6 +87,44 @@ def chain(parts: Sequence[tuple[Saved | None, int | None]]) -> Saved | None:
     return Saved(first.ins, inner, last.outs, fixed)
 
 
+def run(children: Sequence[LayerResult], size: int) -> tuple[int | None, int | None, Saved | None, Transform]:
+    """Layers one after another (a Sequential, a block's body): their MACs and activations summed, what
+    backward keeps chained (``chain``, ``size`` the bytes of an element) and their fields composed, in one
+    pass over them (this runs for every composite of every analysis)."""
+    macs: int | None = 0
+    activations: int | None = 0
+    rf: Transform = KEEP
+    parts = []
+    for c in children:
+        if macs is not None:
+            macs = None if c.macs is None else macs + c.macs
+        if activations is not None:
+            activations = None if c.activations is None else activations + c.activations
+        if c.rf is not KEEP:
+            rf = then(rf, c.rf)
+        n = shapes.numel(c.output_shape)
+        parts.append((c.saved, None if n is None else n * size))
+    return macs, activations, chain(parts), rf
+
+
+def repeat(repetitions, outs: Sequence[shapes.Shape | None], remaining: int, size: int):
+    """What backward keeps and the receptive field of a Repeat: the repetitions walked (their children and
+    output shapes), then the last one ``remaining`` more times, arithmetically."""
+    parts, rf = [], KEEP
+    step: Transform = KEEP
+    for children, out in zip(repetitions, outs, strict=False):
+        n = shapes.numel(out)
+        out_bytes = None if n is None else n * size
+        _macs, _activations, saved, step = run(children, size)
+        parts.append((saved, out_bytes))
+        rf = then(rf, step)
+    if remaining and parts:
+        last, out_bytes = parts[-1]
+        parts.append((repeated(last, out_bytes, remaining - 1), out_bytes))
+        rf = then(rf, power(step, remaining))
+    return chain(parts), rf
+
+
 def join(branches: Sequence[tuple[Saved | None, int | None]], keeps_inputs: bool) -> Saved | None:
     """Branches from one input, joined by an operation that keeps its inputs (``Multiply``) or not (add,
     concatenation): a new tensor, not kept by the join itself."""

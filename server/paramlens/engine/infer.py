@@ -705,13 +705,7 @@ class _Walker:
         base.param_count = _sum(c.param_count for c in children)
         base.trainable_count = _sum(c.trainable_count for c in children)
         base.buffer_count = _sum(c.buffer_count for c in children)
-        base.macs = _sum(c.macs for c in children)
-        base.activations = _sum(c.activations for c in children)
-        base.saved = compute.chain([(c.saved, self.out_bytes(c)) for c in children])
-        rf: compute.Transform = compute.KEEP
-        for c in children:
-            rf = compute.then(rf, c.rf)
-        base.rf = rf
+        base.macs, base.activations, base.saved, base.rf = compute.run(children, self.dtype_bytes)
         if times != 1:
             base.param_count = _mul(base.param_count, times)
             base.trainable_count = _mul(base.trainable_count, times)
@@ -814,25 +808,7 @@ class _Walker:
         return base, Flow(current.shape, base, current.broken)
 
     def repeat_compute(self, base: LayerResult, outs: list[Shape | None], remaining: int) -> None:
-        """What backward keeps and the receptive field of a Repeat: the repetitions walked, then the last one
-        ``remaining`` more times, arithmetically."""
-        parts, rf = [], compute.KEEP
-        step: compute.Transform = compute.KEEP
-        for children, out in zip(base.repetitions, outs, strict=False):
-            n = shapes.numel(out)
-            out_bytes = None if n is None else n * self.dtype_bytes
-            saved = compute.chain([(c.saved, self.out_bytes(c)) for c in children])
-            parts.append((saved, out_bytes))
-            step = compute.KEEP
-            for c in children:
-                step = compute.then(step, c.rf)
-            rf = compute.then(rf, step)
-        if remaining and parts:
-            last, out_bytes = parts[-1]
-            parts.append((compute.repeated(last, out_bytes, remaining - 1), out_bytes))
-            rf = compute.then(rf, compute.power(step, remaining))
-        base.saved = compute.chain(parts)
-        base.rf = rf
+        base.saved, base.rf = compute.repeat(base.repetitions, outs, remaining, self.dtype_bytes)
 
     def branch_nodes(self, node: Node, kind: str, scope: Scope) -> list[Node] | None:
         if not isinstance(node, SequenceNode):

@@ -44,7 +44,7 @@ def with_last(shape: Shape | None, dim: Dim) -> Shape:
 
 def numel(shape: Shape | None) -> int | None:
     """The number of elements, or None when any dimension is unknown."""
-    if shape is None or any(d is None or d is ... for d in shape):
+    if shape is None or None in shape or ... in shape:
         return None
     return prod(shape)  # type: ignore[arg-type]
 
