@@ -38,10 +38,9 @@ def si(n: int | None, unit: str = "") -> str:
 
 
 def known(analysis: Analysis) -> bool:
-    """Whether the analysis carries compute at all. The Ultralytics front-end does not count MACs or
-    activations yet: its rows keep the records' zero defaults, which must read as unknown, not 0 (once it
-    counts them, its activations are no longer 0 and this lets them through)."""
-    return not (analysis.dialect == "ultralytics" and analysis.totals.activations == 0 and analysis.layers)
+    """Whether the analysis carries compute at all: the Ultralytics front-end does not count MACs or
+    activations yet, so its rows show none (not a 0, and not a part that would look like the whole)."""
+    return analysis.dialect != "ultralytics"
 
 
 def scaled(n: int | None, batch: int) -> int | None:
