@@ -79,9 +79,13 @@ def test_status_bar_shows_the_total(vscode: Workbench) -> None:
     summary = summary_json(EXAMPLES / SEED)
     open_seed(vscode)
     item = vscode.status_item("paramlens.total")
-    wait_equal("the status bar total", lambda: item.inner_text().strip(), f"{exact(summary['total_params'])} params")
-    tooltip = item.get_attribute("aria-label") or ""
-    assert f"Parameters: {exact(summary['total_params'])}" in tooltip.split("\n")
+    # the total and the MACs (4,009,664 for the seed CNN: 4.01 M, four significant digits, zeros dropped)
+    assert summary["macs"] == 4_009_664
+    expected = f"{exact(summary['total_params'])} params · 4.01 M MACs"
+    wait_equal("the status bar total", lambda: item.inner_text().strip(), expected)
+    tooltip = (item.get_attribute("aria-label") or "").split("\n")
+    assert f"Parameters: {exact(summary['total_params'])}" in tooltip
+    assert f"MACs: {exact(summary['macs'])} · FLOPs: {exact(summary['flops'])} (2 × MACs), batch 1" in tooltip
 
 
 def test_summary_command_shows_the_model_summary(vscode: Workbench) -> None:
