@@ -702,9 +702,9 @@ class _Walker:
     ) -> tuple[LayerResult, Flow]:
         base.children = children
         base.output_shape = out.shape
-        base.param_count = _sum(c.param_count for c in children)
-        base.trainable_count = _sum(c.trainable_count for c in children)
-        base.buffer_count = _sum(c.buffer_count for c in children)
+        base.param_count = compute.total(c.param_count for c in children)
+        base.trainable_count = compute.total(c.trainable_count for c in children)
+        base.buffer_count = compute.total(c.buffer_count for c in children)
         base.macs, base.activations, base.saved, base.rf = compute.run(children, self.dtype_bytes)
         if times != 1:
             base.param_count = _mul(base.param_count, times)
@@ -786,11 +786,11 @@ class _Walker:
                 first = children
             totals.append(
                 (
-                    _sum(c.param_count for c in children),
-                    _sum(c.trainable_count for c in children),
-                    _sum(c.buffer_count for c in children),
-                    _sum(c.macs for c in children),
-                    _sum(c.activations for c in children),
+                    compute.total(c.param_count for c in children),
+                    compute.total(c.trainable_count for c in children),
+                    compute.total(c.buffer_count for c in children),
+                    compute.total(c.macs for c in children),
+                    compute.total(c.activations for c in children),
                 )
             )
             done += 1
@@ -800,9 +800,9 @@ class _Walker:
             totals.append((0, 0, 0, 0, 0))
         base.output_shape = current.shape
         for i, attr in enumerate(("param_count", "trainable_count", "buffer_count", "macs", "activations")):
-            total = _sum(t[i] for t in totals)
+            total = compute.total(t[i] for t in totals)
             if remaining:
-                total = _sum([total, _mul(totals[-1][i], remaining)])
+                total = compute.total([total, _mul(totals[-1][i], remaining)])
             setattr(base, attr, total)
         self.repeat_compute(base, [*seen_inputs[1:], current.shape], remaining)
         return base, Flow(current.shape, base, current.broken)
@@ -879,7 +879,7 @@ class _Walker:
         the identity shortcut of a Residual without one."""
         result = self.compose(base, branches, flow, out)
         joined = shapes.numel(out.shape)
-        base.activations = _sum([base.activations, joined])
+        base.activations = compute.total([base.activations, joined])
         parts = [(b.saved, self.out_bytes(b)) for b in branches] + [(e, None) for e in extra]
         base.saved = compute.join(parts, keeps_inputs)
         base.rf = compute.union([b.rf for b in branches] + [compute.KEEP] * len(extra))
@@ -1042,15 +1042,6 @@ def _expr(node: Node) -> str | None:
     if isinstance(node, ScalarNode) and isinstance(node.value, str) and node.value.startswith("$"):
         return node.value
     return None
-
-
-def _sum(values) -> int | None:
-    total = 0
-    for v in values:
-        if v is None:
-            return None
-        total += v
-    return total
 
 
 def _mul(value: int | None, times: int) -> int | None:
@@ -1233,9 +1224,9 @@ def _analyse_tree(
     ps = [layer.param_count for layer in analysis.layers]
     ts = [layer.trainable_count for layer in analysis.layers]
     bs = [layer.buffer_count for layer in analysis.layers]
-    params, trainable = (None, None) if stopped else (_sum(ps), _sum(ts))
-    macs = None if stopped else _sum(layer.macs for layer in analysis.layers)
-    activations = None if stopped else _sum(layer.activations for layer in analysis.layers)
+    params, trainable = (None, None) if stopped else (compute.total(ps), compute.total(ts))
+    macs = None if stopped else compute.total(layer.macs for layer in analysis.layers)
+    activations = None if stopped else compute.total(layer.activations for layer in analysis.layers)
     saved = compute.chain([(layer.saved, walker.out_bytes(layer)) for layer in analysis.layers])
     n_in = shapes.numel(analysis.input_shape)
     in_bytes = None if n_in is None else n_in * bytes_per_param
@@ -1246,7 +1237,7 @@ def _analyse_tree(
         params,
         trainable,
         None if params is None or trainable is None else params - trainable,
-        _sum(bs),
+        compute.total(bs),
         dtype,
         bytes_per_param,
         macs,
