@@ -97,10 +97,9 @@ def analyse(parsed: Parsed, text: str, key: str | None = None, scale: str | None
         r.buffer_count for r in built.results  # type: ignore[misc]
     )
     non_trainable = None if total is None else total - trainable  # type: ignore[operator]
-    # compute and memory are not counted for this dialect yet: unknown, never a 0 that would look exact
+    # compute and memory are not counted for this dialect yet: unknown (each LayerResult is made with None
+    # too), never a 0 that would look exact
     analysis.totals = Totals(total, trainable, non_trainable, buffers, macs=None, activations=None, saved=None)
-    for layer in analysis.walk():
-        layer.macs = layer.activations = None
     if scales:
         analysis.scales_key = node_span(top["scales"][0])
         analysis.scales = partial(_scale_totals, rows, header, scales, imgsz, total, missing)

@@ -310,7 +310,7 @@ class Building:
             kind.name, "layer", net.span, net.type_span, net.path, name=label, params=tuple(ctx.params),
             buffers=tuple(ctx.buffers), formula=ctx.formula, shape_steps=tuple(ctx.steps), input_shape=inp,
             output_shape=ctx.out, param_count=count, trainable_count=count,
-            buffer_count=sum(t.numel for t in ctx.buffers),
+            buffer_count=sum(t.numel for t in ctx.buffers), macs=None, activations=None,
         )  # fmt: skip
 
 

@@ -87,7 +87,7 @@ class Net:
             kind_name, "layer", self.span, self.type_span, self.path, name=name, params=params, buffers=buffers,
             trainable=trainable, formula=formula, shape_steps=steps, input_shape=x, output_shape=out,
             param_count=count, trainable_count=count if trainable else 0,
-            buffer_count=sum(t.numel for t in buffers),
+            buffer_count=sum(t.numel for t in buffers), macs=None, activations=None,
         )  # fmt: skip
         return result
 
@@ -140,7 +140,7 @@ class Net:
         trainable = sum(t.numel for t in tensors if t.trainable)
         return LayerResult(
             type, "layer", self.span, self.type_span, self.path, name=name, params=tensors, input_shape=x,
-            output_shape=out, param_count=count, trainable_count=trainable, buffer_count=0,
+            output_shape=out, param_count=count, trainable_count=trainable, buffer_count=0, macs=None, activations=None,
         )  # fmt: skip
 
     # --- composites --------------------------------------------------------------------------------
@@ -161,7 +161,8 @@ class Net:
                 trainable -= extra * self.act_params
         return LayerResult(
             type, "block", self.span, self.type_span, self.path, name=name, input_shape=x, output_shape=out,
-            children=children, param_count=params, trainable_count=trainable, buffer_count=buffers,
+            children=children, param_count=params, trainable_count=trainable, buffer_count=buffers, macs=None,
+            activations=None,
         )  # fmt: skip
 
     def shared_acts(self, children: list[LayerResult]) -> int:

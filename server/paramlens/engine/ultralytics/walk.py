@@ -103,7 +103,7 @@ class _Walk(Arguments, Building, Checks):
         net.span, net.type_span, net.path = span, module_span, (i,)
         result = LayerResult(
             str(row.module) if isinstance(row.module, str) else "?", "block", span, module_span, (i,),
-            written_type=row.module if isinstance(row.module, str) else None,
+            written_type=row.module if isinstance(row.module, str) else None, macs=None, activations=None,
         )  # fmt: skip
         info = dict(
             index=i, from_=row.from_, sources=(), repeats=row.n, module="", arguments=None, arguments_text="",
