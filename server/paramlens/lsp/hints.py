@@ -99,7 +99,7 @@ def macs_tooltip(layer: LayerResult) -> str:
     """``30 × 30 × 16 × 3 × 3 × 3 = 388,800 MACs`` and FLOPs, or why it is unknown."""
     if layer.macs is None:
         return "Unknown: an input size or argument is missing (see the diagnostics)."
-    return f"{compute.mac_text(layer)}\n{2 * layer.macs:,} FLOPs (2 × MACs), one sample"
+    return f"{compute.mac_text(layer)}\n{compute.flops(layer.macs):,} FLOPs (2 × MACs), one sample"
 
 
 def total_label(analysis: Analysis, settings: Settings) -> Json:
