@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .lsp_client import utf16_units
+
 NUMBER = re.compile(r"\b(out_channels|filters|out_features|planes|hidden_size|width): (\d+)")
 ITEM = re.compile(r"^(\s*)- ")
 
@@ -19,7 +21,7 @@ ITEM = re.compile(r"^(\s*)- ")
 @dataclass(frozen=True)
 class Site:
     line: int  # the line holding the number
-    key_col: int  # where the argument's key starts
+    key_col: int  # where the argument's key starts (UTF-16 code units, like every column here)
     number_end: int  # the column just after the number
     item_line: int  # the list item (layer) the number belongs to
     item_indent: int
@@ -53,7 +55,8 @@ def sites(text: str, count: int) -> list[Site]:
         while item > 0 and not ITEM.match(lines[item]):
             item -= 1
         indent = len(ITEM.match(lines[item]).group(1)) if ITEM.match(lines[item]) else 0
-        found.append(Site(i, match.start(1), match.end(2), item, indent))
+        # columns in UTF-16 code units, as the client negotiates (a non-ASCII character before them counts 1 or 2)
+        found.append(Site(i, utf16_units(line[: match.start(1)]), utf16_units(line[: match.end(2)]), item, indent))
     middle = [s for s in found if len(lines) // 4 <= s.line <= 3 * len(lines) // 4] or found
     step = max(1, len(middle) // (count + 1))
     return [middle[min(len(middle) - 1, step * (k + 1))] for k in range(count)]

@@ -111,11 +111,31 @@ REASONS = {
 }
 
 
+# each invalid document with its one mistake corrected, which must validate: the schema rejects the
+# invalid one for that mistake, not for something else at the same place (an anyOf error names no reason)
+FIXED = {
+    "zero size": "layers:\n  - Conv2d: {out_channels: 1, kernel_size: 3}",
+    "bad choice": "layers:\n  - Conv2d: {out_channels: 1, kernel_size: 3, padding: same}",
+    "missing required": "layers:\n  - Conv2d: {out_channels: 1, kernel_size: 3}",
+    "no arguments where some are required": "layers:\n  - Conv2d: {out_channels: 1, kernel_size: 3}",
+    "unknown argument (typed)": "layers:\n  - type: Linear\n    units: 3",
+    "type inside the single-key spelling": "layers:\n  - Linear: {out_features: 2}",
+    "unknown construct key": "layers:\n  - Residual: {layers: [ReLU]}",
+    "Repeat without times": "layers:\n  - Repeat: {times: 2, layers: [ReLU]}",
+    "wrong list length": "layers:\n  - Conv2d: {out_channels: 1, kernel_size: [3, 3]}",
+    "unknown top-level key": "layers: [ReLU]\nname: x",
+    "neither layers nor blocks": "name: x\nlayers: [ReLU]",
+    "URL import": "imports: ['lib/b.arch.yaml']\nlayers: [ReLU]",
+    "reserved block argument": "blocks:\n  B:\n    args: {width: 3}\n    layers: [ReLU]",
+}
+
+
 @pytest.mark.parametrize("case", INVALID)
 def test_invalid_documents(validator: jsonschema.Draft7Validator, case: str) -> None:
     text = INVALID[case]
     error = jsonschema.exceptions.best_match(validator.iter_errors(yaml.safe_load(text)))
     assert error is not None
     assert ("/".join(map(str, error.absolute_path)), error.validator) == REASONS[case]
+    assert [e.message for e in validator.iter_errors(yaml.safe_load(FIXED[case]))] == []
     analysis = analyse(text)
     assert analysis.diagnostics or not analysis.is_architecture  # the engine objects too

@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from lsprotocol.converters import get_converter
 from pytest_lsp import LanguageClient
 
 from paramlens.engine import analyse
+from paramlens.lsp import completion as completion_render
 from paramlens.lsp import hints as hint_render
 from paramlens.lsp import hover as hover_render
 from paramlens.lsp.config import Settings
@@ -161,6 +163,15 @@ class Here:
     def hover(self, line: int, char: int) -> tuple[str, types.Range] | None:
         found = hover_render.hover(self.entry, types.Position(line, char), True)
         return None if found is None else (found.contents.value, found.range)
+
+    def complete(self, line: int, char: int) -> Any:
+        """``completion_of`` the completions there, as the server builds them (snippets, Markdown)."""
+        return completion_of(completion_render.complete(self.entry, types.Position(line, char), True, True))
+
+
+def completion_of(answer: Any) -> Any:
+    """Completions (a list, a ``CompletionList`` or None) as the plain JSON values they travel as."""
+    return get_converter().unstructure(answer)
 
 
 def hover_of(answer: types.Hover | None) -> tuple[str, types.Range] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import time
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from hostile_lsp import CONFIG, SMALL, Doc, record_of, rss_kb, server_pid
 from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
 from reading_cases import NAMES, Hostile, make
+
+from paramlens.cli import main
 
 ANSWER = 2.0  # seconds for the import-error
 OTHER = 1.0  # seconds for an unrelated document's diagnostics afterwards
@@ -132,3 +135,54 @@ async def test_a_watched_file_replaced_by_a_fifo_in_a_fresh_session(fresh: Langu
 
 async def test_a_watched_file_replaced_by_a_fifo_in_the_shared_session(shared: LanguageClient) -> None:
     await watched_file_becomes_a_fifo(shared, folder(shared, "watched"))
+
+
+def agreement_case(where: Path, name: str) -> Path:
+    """The model file of a case where the CLI's and the server's readers used to disagree."""
+    model = where / "net.arch.yaml"
+    if name == "not-utf-8":  # the CLI refused the import, the server analysed it
+        (where / "lib.arch.yaml").write_bytes(b"blocks:\n  Head:\n    layers: [ReLU]  # caf\xe9\n")
+        model.write_text("input: [4]\nimports: [lib.arch.yaml]\nlayers: [Head]\n")
+    elif name == "symlink-cycle":  # link -> .: a real path sees net → b → net at once
+        (where / "link").symlink_to(".")
+        (where / "b.arch.yaml").write_text("imports: [net.arch.yaml]\nblocks: {}\n")
+        model.write_text("imports: [link/b.arch.yaml]\nlayers: [ReLU]\n")
+    elif name == "through-a-symlink":  # ../ from a linked folder is the real folder's parent
+        (where / "deep" / "real").mkdir(parents=True)
+        (where / "deep" / "blocks.arch.yaml").write_text("blocks:\n  Head:\n    layers: [ReLU]\n")
+        (where / "deep" / "real" / "lib.arch.yaml").write_text("imports: [../blocks.arch.yaml]\nblocks: {}\n")
+        (where / "link").symlink_to("deep/real")
+        model.write_text("input: [4]\nimports: [link/lib.arch.yaml]\nlayers: [Head]\n")
+    return model
+
+
+CLI_LINE = re.compile(r"^.*?:(\d+):(\d+): (?:error|warning): (.*) \[([\w-]+)\]$")
+AGREED = {  # what both say (code, the message's start), so that agreeing on a wrong answer fails too
+    "not-utf-8": [
+        ("import-error", "Cannot import 'lib.arch.yaml' (relative to this file): it is not UTF-8 text at line 3"),
+        ("unknown-layer", "Unknown layer type 'Head'."),
+    ],
+    "symlink-cycle": [("import-error", "Import cycle: ")],
+    "through-a-symlink": [],
+}
+
+
+@pytest.mark.parametrize("name", AGREED)
+async def test_the_cli_and_the_server_read_an_import_alike(
+    shared: LanguageClient, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``paramlens check`` and the server give the same diagnostics (line, column, message, code) for a model
+    whose import is not UTF-8, reaches itself through a symlink, or climbs out of a symlinked folder."""
+    model = agreement_case(folder(shared, name), name)
+    main(["check", str(model)])
+    cli = [m.groups() for m in map(CLI_LINE.match, capsys.readouterr().out.splitlines()) if m]
+    doc = Doc(shared, model.as_uri(), model.read_text()).open()
+    served = [
+        (str(d.range.start.line + 1), str(d.range.start.character + 1), d.message, d.code)
+        for d in (await within(ANSWER, doc)).diagnostics
+    ]
+    assert served == cli
+    expected = AGREED[name]
+    assert len(cli) == len(expected), cli
+    starts = [(code, message[: len(start)]) for (*_, message, code), (_, start) in zip(cli, expected, strict=True)]
+    assert starts == expected

@@ -12,14 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # the benchmark package lives beside server/, not inside the installed package
-    sys.path.insert(0, str(ROOT))
-
-from benchmarks import edits  # noqa: E402
-from benchmarks.generate import generate  # noqa: E402
-from benchmarks.lsp_client import CLIENT_CAPABILITIES, Client  # noqa: E402
+from benchmarks import edits
+from benchmarks.generate import generate
+from benchmarks.lsp_client import CLIENT_CAPABILITIES, Client
 
 BOUND = 1.5  # seconds per keystroke → diagnostics round trip
 SERVER = [sys.executable, "-m", "paramlens", "serve"]
