@@ -78,7 +78,9 @@ class Join(nn.Module):
         self.how, self.branches, self.dim, self.crop = how, nn.ModuleList(branches), dim, crop
 
     def forward(self, x: Any) -> Any:
-        outs = [branch(x) for branch in self.branches]
+        return self.join([branch(x) for branch in self.branches])
+
+    def join(self, outs: list[Any]) -> Any:
         if self.how == "Concat":
             if self.crop:
                 dim = self.dim % outs[0].dim()
@@ -154,9 +156,9 @@ class Reader:
             nodes.append(node)
         return nodes, x
 
-    def branch(self, name: str, items: list[Any], x: Any, env: dict[str, Any]) -> Node:
+    def branch(self, name: str, items: list[Any], x: Any, env: dict[str, Any]) -> tuple[Node, Any]:
         children, y = self.layers(items, x, env)
-        return Node(name, nn.Sequential(*(c.module for c in children)), tuple(y.shape[1:]), children)
+        return Node(name, nn.Sequential(*(c.module for c in children)), tuple(y.shape[1:]), children), y
 
     def layer(self, item: Any, x: Any, env: dict[str, Any]) -> tuple[Node, Any]:
         kind, args = split(item, env)
@@ -167,52 +169,56 @@ class Reader:
         args.pop("name", None)
         trainable = substitute(args.pop("trainable", True), env)
         if kind in self.blocks:
-            node = self.use(kind, args, x, env)
+            node, y = self.use(kind, args, x, env)
         elif kind in CONSTRUCTS:
-            node = self.construct(kind, args, x, env)
+            node, y = self.construct(kind, args, x, env)
         else:
             args = {k: substitute(v, env) for k, v in args.items()}
             for written in WRITTEN_INPUT.keys() & args.keys():
                 got = x.shape[1:][WRITTEN_INPUT[written]]
                 assert args.pop(written) == got, f"{kind}: {written} is written, PyTorch gets {got}"
-            module = independent.build(kind, list(x.shape[1:]), args)
-            node = Node(kind, module, ())
+            node = Node(kind, independent.build(kind, list(x.shape[1:]), args), ())
+            y = node.module(x)
         if not trainable:
             node.module.requires_grad_(False)
-        y = node.module(x)
         node.output_shape = tuple(y.shape[1:])
         return node, y
 
-    def use(self, name: str, args: dict[str, Any], x: Any, env: dict[str, Any]) -> Node:
+    def use(self, name: str, args: dict[str, Any], x: Any, env: dict[str, Any]) -> tuple[Node, Any]:
         """A block used like a layer: its layers with its defaults, then the written arguments (each read in
         the caller's scope), and ``in_channels`` the channel count of its input."""
         block = self.blocks[name]
         scope = {**(block.get("args") or {}), **{k: substitute(v, env) for k, v in args.items()}}
         scope["in_channels"] = x.shape[1]
-        children, _ = self.layers(block["layers"], x, scope)
-        return Node(name, nn.Sequential(*(c.module for c in children)), (), children)
+        children, y = self.layers(block["layers"], x, scope)
+        return Node(name, nn.Sequential(*(c.module for c in children)), (), children), y
 
-    def construct(self, kind: str, args: dict[str, Any], x: Any, env: dict[str, Any]) -> Node:
+    def construct(self, kind: str, args: dict[str, Any], x: Any, env: dict[str, Any]) -> tuple[Node, Any]:
+        """A construct's node and output (the layers of each branch run once, on meta)."""
         if kind == "Sequential":
-            children, _ = self.layers(args["layers"], x, env)
-            return Node(kind, nn.Sequential(*(c.module for c in children)), (), children)
+            children, y = self.layers(args["layers"], x, env)
+            return Node(kind, nn.Sequential(*(c.module for c in children)), (), children), y
         if kind == "Repeat":
             repetitions, y = [], x
             for _ in range(substitute(args["times"], env)):
                 children, y = self.layers(args["layers"], y, env)
                 repetitions.append(children)
             module = nn.Sequential(*(c.module for rep in repetitions for c in rep))
-            return Node(kind, module, (), repetitions[0] if repetitions else [], repetitions)
+            return Node(kind, module, (), repetitions[0] if repetitions else [], repetitions), y
         if kind == "Residual":  # the shortcut is the identity when absent
-            branches = [self.branch("layers", args["layers"], x, env)]
+            built = [self.branch("layers", args["layers"], x, env)]
             if args.get("shortcut"):
-                branches.append(self.branch("shortcut", args["shortcut"], x, env))
-            modules = [b.module for b in branches] + ([] if len(branches) == 2 else [nn.Identity()])
-            return Node(kind, Join(kind, modules), (), branches)
-        branches = [self.branch(f"branch {i}", b, x, env) for i, b in enumerate(args["branches"], 1)]
+                built.append(self.branch("shortcut", args["shortcut"], x, env))
+            else:
+                built.append((Node("identity", nn.Identity(), ()), x))
+            join = Join(kind, [node.module for node, _ in built])
+            return Node(kind, join, (), [node for node, _ in built if node.type != "identity"]), join.join(
+                [y for _, y in built]
+            )
+        built = [self.branch(f"branch {i}", b, x, env) for i, b in enumerate(args["branches"], 1)]
         dim = substitute(args.get("dim", 0), env)  # counted on one sample: 0 is the channel dimension
-        join = Join(kind, [b.module for b in branches], dim + 1 if dim >= 0 else dim, bool(args.get("crop")))
-        return Node(kind, join, (), branches)
+        join = Join(kind, [node.module for node, _ in built], dim + 1 if dim >= 0 else dim, bool(args.get("crop")))
+        return Node(kind, join, (), [node for node, _ in built]), join.join([y for _, y in built])
 
 
 def read(text: str, files: dict[str, str] | None = None) -> tuple[list[Node], nn.Module]:
