@@ -1,0 +1,244 @@
+"""Every example and every construct, read a second time without paramlens (tests/oracle/native.py: PyYAML
+and torch.nn only): each layer's parameters, trainable parameters, buffers and output shape, at every depth
+of the tree, must equal ``analyse()``'s; and the exported module must equal that independent model (its
+parameters and buffers in the same order and shapes, per top-level layer, and the same output)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from paramlens.engine import Analysis, analyse
+from paramlens.engine.analysis import LayerResult
+from paramlens.export.torch import module_map
+
+from . import native
+from .oracle import EXAMPLES, build, example_input, numel, torch
+
+
+def same(node: native.Node, layer: LayerResult, where: str = "") -> int:
+    """Asserts one layer and its subtree equal; returns how many layers were compared."""
+    where = f"{where}/{layer.type}"
+    assert node.type == layer.type, where
+    got = (node.params, node.trainable, node.buffers, node.output_shape)
+    assert got == (layer.param_count, layer.trainable_count, layer.buffer_count, layer.output_shape), where
+    if node.repetitions or layer.repeat is not None:
+        assert len(node.repetitions) == layer.repeat, where
+        walked = layer.repetitions  # the engine walks until a repetition's input repeats; later ones are as the last
+        return 1 + sum(
+            same_list(rep, walked[min(i, len(walked) - 1)], f"{where}#{i + 1}")
+            for i, rep in enumerate(node.repetitions)
+        )
+    return 1 + same_list(node.children, layer.children or [], where)
+
+
+def same_list(nodes: list[native.Node], layers: list[LayerResult], where: str) -> int:
+    assert [n.type for n in nodes] == [layer.type for layer in layers], where
+    return sum(same(n, layer, where) for n, layer in zip(nodes, layers, strict=True))
+
+
+def analysed(text: str, files: dict[str, str] | None = None) -> Analysis:
+    resolve = (lambda _key, path: (path, files[path])) if files else None
+    analysis = analyse(text, key="main.arch.yaml", resolve=resolve)
+    assert not analysis.has_errors, [d.message for d in analysis.diagnostics]
+    return analysis
+
+
+def check(text: str, files: dict[str, str] | None = None) -> int:
+    """The independent model agrees with the analysis at every layer; returns the layers compared."""
+    analysis = analysed(text, files)
+    nodes, model = native.read(text, files)
+    totals = analysis.totals
+    assert (numel(model.parameters()), numel(model.buffers())) == (totals.params, totals.buffers)
+    assert numel(p for p in model.parameters() if p.requires_grad) == totals.trainable
+    assert nodes[-1].output_shape == analysis.output_shape
+    return same_list(nodes, analysis.layers, "")
+
+
+def check_export(text: str, files: dict[str, str] | None = None, values: bool = True) -> None:
+    """The exported module has the independent model's parameters and buffers, in the same order and
+    shapes, per top-level layer; with ``values``, given the same tensors it computes the same output."""
+    analysis = analysed(text, files)
+    exported = build(analysis)
+    nodes, model = native.read(text, files)
+    names = {layer.path: name for name, layer in module_map(analysis)}
+    for i, node in enumerate(nodes, 1):
+        part = exported.get_submodule(names[(i,)])
+        assert (numel(part.parameters()), numel(part.buffers())) == (node.params, node.buffers), f"layer {i}"
+    ours = [*model.parameters(), *model.buffers()]
+    theirs = [*exported.parameters(), *exported.buffers()]
+    assert [tuple(t.shape) for t in ours] == [tuple(t.shape) for t in theirs]
+    if not values:
+        return
+    model.to_empty(device="cpu")
+    with torch.no_grad():
+        for mine, other in zip([*model.parameters(), *model.buffers()], theirs, strict=True):
+            mine.copy_(other)
+        x = example_input(analysis)
+        assert torch.allclose(model(x), exported(x), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_example_matches_an_independent_model(path: Path) -> None:
+    assert check(path.read_text()) >= len(analyse(path.read_text()).layers)
+
+
+HEAVY = {"unet.arch.yaml", "vgg16.arch.yaml", "densenet121.arch.yaml", "resnet50.arch.yaml"}  # > 3 GMACs
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_exported_example_equals_the_independent_model(path: Path) -> None:
+    check_export(path.read_text(), values=path.name not in HEAVY)
+
+
+# Each construct, in documents small enough to compare values too (with the composition tests' cases).
+CONSTRUCTS: dict[str, str] = {
+    "block defaults, expressions, a type argument": """\
+input: [16, 8, 8]
+blocks:
+  Unit:
+    args: {width: 8, act: ReLU}
+    layers:
+      - Conv2d: {out_channels: "${width * 2}", kernel_size: 3, padding: 1}
+      - $act
+layers:
+  - Unit
+  - Unit: {width: 4, act: Hardswish}
+  - Unit: {width: "${(3 + 5) / 2 % 3}", name: tiny}
+""",
+    "in_channels, a Multiply gate, shorthands": """\
+input: [24, 4, 4]
+blocks:
+  Gate:
+    layers:
+      - Multiply:
+          branches:
+            - []
+            - [AdaptiveAvgPool2d: 1, Conv2d: {out_channels: "${in_channels // 4}", kernel_size: 1},
+               ReLU, Conv2d: {out_channels: $in_channels, kernel_size: 1}, Sigmoid]
+layers: [Gate, MaxPool2d: 2, Gate]
+""",
+    "Residual: identity and projection shortcuts": """\
+input: [16, 8, 8]
+layers:
+  - Residual:
+      layers: [Conv2d: {out_channels: 16, kernel_size: 3, padding: 1}, BatchNorm2d, ReLU]
+  - Residual:
+      layers:
+        - Conv2d: {out_channels: 32, kernel_size: 3, stride: 2, padding: 1}
+      shortcut:
+        - Conv2d: {out_channels: 32, kernel_size: 1, stride: 2, bias: false}
+        - BatchNorm2d
+  - ReLU
+""",
+    "Concat: channels, cropped, another dimension, a negative one": """\
+input: [8, 6, 6]
+layers:
+  - Concat:
+      crop: true
+      branches:
+        - [Conv2d: {out_channels: 4, kernel_size: 1}]
+        - [Conv2d: {out_channels: 5, kernel_size: 3}]
+        - []
+  - Concat: {dim: 1, branches: [[], [MaxPool2d: {kernel_size: 2, stride: 1}]], crop: true}
+  - Concat: {dim: -1, branches: [[], [Conv2d: {out_channels: 17, kernel_size: 1}]]}
+""",
+    "Add of three branches, Multiply broadcasting": """\
+input: [6, 5, 5]
+layers:
+  - Add:
+      branches:
+        - []
+        - [Conv2d: {out_channels: 6, kernel_size: 3, padding: 1}]
+        - [Conv2d: {out_channels: 6, kernel_size: 1, bias: false}, BatchNorm2d]
+  - Multiply: {branches: [[], [AdaptiveAvgPool2d: {output_size: [1, 1]}], [AdaptiveMaxPool2d: [5, 1]]]}
+""",
+    "Repeat: changing shapes, from an argument, nested, zero times": """\
+input: [4, 32, 32]
+blocks:
+  Stack:
+    args: {n: 2, c: 4}
+    layers:
+      - Repeat: {times: $n, layers: [Conv2d: {out_channels: $c, kernel_size: 3}, ReLU]}
+  Wide:
+    layers: [Stack: {n: 1, c: "${in_channels * 2}"}]
+layers:
+  - Repeat: {times: 3, layers: [Conv2d: {out_channels: 4, kernel_size: 3}]}
+  - Stack: {n: 3, c: 6}
+  - Repeat: {times: 2, layers: [Repeat: {times: 2, layers: [Conv2d: {out_channels: 8, kernel_size: 1}]}, Tanh]}
+  - Repeat: {times: 0, layers: [Conv2d: {out_channels: 3, kernel_size: 1}]}
+  - Wide
+""",
+    "Sequential, the type spelling, frozen layers and groups": """\
+input: [3, 12, 12]
+blocks:
+  Pair:
+    layers: [Conv2d: {out_channels: 5, kernel_size: 3}, BatchNorm2d]
+layers:
+  - Sequential:
+      name: stem
+      trainable: false
+      layers:
+        - type: Conv2d
+          out_channels: 8
+          kernel_size: 3
+        - Sequential: {layers: [BatchNorm2d, ReLU]}
+  - Pair: {trainable: false}
+  - Repeat: {times: 2, trainable: false, layers: [Conv2d: {out_channels: 5, kernel_size: 1}]}
+  - Conv2d: {out_channels: 4, kernel_size: 1, trainable: false}
+  - BatchNorm2d: {trainable: false}
+  - Flatten
+  - Linear: {in_features: 256, out_features: 3}
+""",
+    "Keras spellings": """\
+input: [3, 17, 17]
+layers:
+  - Conv2D: {filters: 8, kernel_size: 3, strides: 2, padding: valid, use_bias: false}
+  - BatchNormalization: {epsilon: 0.001, momentum: 0.9}
+  - DepthwiseConv2D: {kernel_size: 3, padding: same, depth_multiplier: 2}
+  - SeparableConv2D: {filters: 12, kernel_size: 3, strides: 2, padding: same}
+  - MaxPooling2D: {pool_size: 2, strides: 1}
+  - AveragePooling2D: {pool_size: 2}
+  - GlobalAveragePooling2D
+  - Dense: {units: 10, use_bias: false}
+""",
+    "sequence layers in blocks": """\
+input: [12]
+blocks:
+  Encoder:
+    args: {heads: 2}
+    layers:
+      - Residual: {layers: [MultiheadAttention: {num_heads: $heads}]}
+      - LayerNorm
+      - Residual: {layers: [Linear: {out_features: "${in_channels * 0 + 16}"}, ReLU, Dense: {units: 8}]}
+layers:
+  - Embedding: {input_dim: 30, output_dim: 8}
+  - Repeat: {times: 2, layers: [Encoder: {heads: 4}]}
+  - GRU: {hidden_size: 5, bidirectional: true}
+  - LSTM: {input_size: 10, hidden_size: 6, return_sequences: false}
+  - Linear: {out_features: 2}
+""",
+}
+IMPORTED = {  # a library of blocks
+    "lib.arch.yaml": "blocks:\n  Lib:\n    args: {c: 4}\n"
+    "    layers: [Conv2d: {out_channels: $c, kernel_size: 1}, ReLU]\n",
+}
+WITH_IMPORTS = "input: [16, 8, 8]\nimports: [lib.arch.yaml]\nlayers:\n  - Lib: {c: 8}\n  - Lib\n"
+
+
+@pytest.mark.parametrize("text", CONSTRUCTS.values(), ids=CONSTRUCTS.keys())
+def test_construct_matches_an_independent_model(text: str) -> None:
+    assert check(text) >= text.count("\n  - ")
+
+
+@pytest.mark.parametrize("text", CONSTRUCTS.values(), ids=CONSTRUCTS.keys())
+def test_exported_construct_equals_the_independent_model(text: str) -> None:
+    check_export(text)
+
+
+def test_imported_blocks_match_an_independent_model() -> None:
+    assert check(WITH_IMPORTS, IMPORTED) == 6
+    frozen = WITH_IMPORTS.replace("{c: 8}", "{c: 3, trainable: false}")
+    assert check(frozen, IMPORTED) == 6
+    check_export(frozen, IMPORTED)
