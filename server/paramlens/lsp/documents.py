@@ -508,6 +508,13 @@ class Documents:
             self._refresh_after.add(uri)
         return entry
 
+    async def count_scales(self, entry: Entry) -> None:
+        """Every scale's total of this analysis counted, on the analysis lane: the other scales' builds (a few
+        milliseconds for a file the server has not seen) never hold up the event loop."""
+        analysis = entry.analysis
+        if not analysis.scales_ready:
+            await self._quick.run(lambda: analysis.scales)
+
     def use_scale(self, uri: str, scale: str | None) -> None:
         """Build an Ultralytics file at ``scale`` (None: as the settings say) from now on."""
         if scale is None:
