@@ -4,17 +4,29 @@ ask for them: ``analysis.scales`` after the file's analysis, timed alone.
 ``.venv/bin/python -m benchmarks.scales_bench [--runs N]`` starts N fresh processes per file order (each one
 imports the engine as the server does, then analyses yolov8.yaml and yolo11.yaml in turn) and prints the
 medians of: the first file in a fresh process, the second file in that (warm) process, and the same file
-after a keystroke (a width typed into a row). Compare them within one run: the machine may be shared.
+after a keystroke (a width typed into a row). Then the same through the real server: the round trip of the
+`scales:` code lens request sent as the document's diagnostics arrive (the lenses carry the five totals),
+beside the do-nothing server's answer to the same request (the transport). Compare within one run: the
+machine may be shared.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
+
+from .lsp_bench import Server, _initialize, _keystroke
+from .lsp_client import Client
+from .run import null_server, paramlens_server
+from .ultralytics_bench import yolo_edits
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = ROOT / "tests" / "lsp" / "files"
@@ -42,10 +54,48 @@ def one_process(paths: list[Path]) -> list[tuple[str, str, float, dict[str, int 
     return [tuple(row) for row in json.loads(done.stdout)]  # type: ignore[misc]
 
 
-def main(runs: int) -> None:
-    import os
+async def lens_times(server: Server, paths: list[Path]) -> list[tuple[str, str, float]]:
+    """One server process: open each file, and type into it; the code lens round trip after each."""
+    client = Client(server.settings)
+    await client.start(server.command, cwd=str(paths[0].parent))
+    out = []
+    try:
+        await _initialize(client, server, paths[0].parent)
+        for k, path in enumerate(paths):
+            text = path.read_text(encoding="utf-8")
+            uri = path.resolve().as_uri()
+            start = time.perf_counter()
+            doc = {"uri": uri, "languageId": "yaml", "version": 1, "text": text}
+            await client.notify("textDocument/didOpen", {"textDocument": doc})
+            await client.diagnostics_for(uri, start, 1, timeout=60)
+            what = "first file, fresh process" if k == 0 else "second file, warm process"
+            out.append((path.name, what, await _lens(client, uri, server)))
+            [edit] = yolo_edits(text)[:1]
+            await _keystroke(client, uri, 2, edit)
+            out.append((path.name, "after a keystroke", await _lens(client, uri, server)))
+    finally:
+        await client.stop()
+    return out
 
+
+async def _lens(client: Client, uri: str, server: Server) -> float:
+    start = time.perf_counter()
+    lenses = await client.request("textDocument/codeLens", {"textDocument": {"uri": uri}}, timeout=60)
+    seconds = time.perf_counter() - start
+    if server.name == "paramlens":
+        assert len(lenses) == 5 and all(" M" in lens["command"]["title"] for lens in lenses), lenses
+    return seconds
+
+
+def report(samples: dict[tuple[str, str], list[float]]) -> None:
+    for (name, what), times in sorted(samples.items()):
+        print(f"  {name:12} {what:27} median {statistics.median(times) * 1e3:6.2f} ms, "
+              f"max {max(times) * 1e3:6.2f} ms ({len(times)} samples)")  # fmt: skip
+
+
+def main(runs: int) -> None:
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("analysis.scales alone, in process:")
     names = ("yolov8.yaml", "yolo11.yaml")
     samples: dict[tuple[str, str], list[float]] = {}
     for order in (names, names[::-1]):
@@ -55,9 +105,21 @@ def main(runs: int) -> None:
                 what = first if label == "fresh" else "after a keystroke"
                 samples.setdefault((name, what), []).append(seconds)
                 assert all(v is not None for v in totals.values()), totals
-    for (name, what), times in sorted(samples.items()):
-        print(f"{name:12} {what:27} median {statistics.median(times) * 1e3:6.2f} ms, "
-              f"max {max(times) * 1e3:6.2f} ms ({len(times)} samples)")  # fmt: skip
+    report(samples)
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for name in names:
+            paths.append(Path(tmp) / name)
+            paths[-1].write_text((FILES / name).read_text(encoding="utf-8"), encoding="utf-8")
+        for server in (paramlens_server(), null_server(5)):
+            samples = {}
+            for order in (paths, paths[::-1]):
+                for _ in range(runs):
+                    for name, what, seconds in asyncio.run(lens_times(server, order)):
+                        samples.setdefault((name, what), []).append(seconds)
+            print(f"code lens round trip after the diagnostics, {server.name} server:")
+            report(samples)
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
