@@ -40,14 +40,17 @@ for path in sys.argv[1:]:
     text = open(path, encoding="utf-8").read()
     for label, t in (("fresh", text), ("edited", text.replace("[512, 3, 2]", "[5120, 3, 2]", 1))):
         analysis = analyse(t, key=path)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         totals = analysis.scales
-        out.append((path.rsplit("/", 1)[-1], label, time.perf_counter() - start, totals))
+        seconds, cpu = time.perf_counter() - start, time.thread_time() - cpu
+        out.append((path.rsplit("/", 1)[-1], label, seconds, totals, cpu))
 print(json.dumps(out))
 """
 
 
-def one_process(paths: list[Path]) -> list[tuple[str, str, float, dict[str, int | None]]]:
+def one_process(paths: list[Path]) -> list[tuple[str, str, float, dict[str, int | None], float]]:
+    """Per file, fresh then after a keystroke: its name, the label, the wall and CPU (this thread's) seconds
+    of the five totals, and the totals."""
     done = subprocess.run(
         [sys.executable, "-c", _CHILD, *map(str, paths)], capture_output=True, text=True, check=True, cwd=ROOT
     )
@@ -98,14 +101,18 @@ def main(runs: int) -> None:
     print("analysis.scales alone, in process:")
     names = ("yolov8.yaml", "yolo11.yaml")
     samples: dict[tuple[str, str], list[float]] = {}
+    cpus: dict[tuple[str, str], list[float]] = {}
     for order in (names, names[::-1]):
         for _ in range(runs):
-            for k, (name, label, seconds, totals) in enumerate(one_process([FILES / n for n in order])):
+            for k, (name, label, seconds, totals, cpu) in enumerate(one_process([FILES / n for n in order])):
                 first = "first file, fresh process" if k < 2 else "second file, warm process"
                 what = first if label == "fresh" else "after a keystroke"
                 samples.setdefault((name, what), []).append(seconds)
+                cpus.setdefault((name, what), []).append(cpu)
                 assert all(v is not None for v in totals.values()), totals
     report(samples)
+    print("the same, CPU time of the thread (what a busy machine's other processes do not add):")
+    report(cpus)
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for name in names:

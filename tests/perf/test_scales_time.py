@@ -20,9 +20,9 @@ BOUND = 0.1  # seconds for the five totals
 
 def test_five_scale_totals_in_a_fresh_process_are_quick() -> None:
     samples = one_process([FILES / "yolo11.yaml", FILES / "yolov8.yaml"])
-    assert [(name, label) for name, label, _s, _t in samples] == [
+    assert [(name, label) for name, label, _s, _t, _c in samples] == [
         ("yolo11.yaml", "fresh"), ("yolo11.yaml", "edited"), ("yolov8.yaml", "fresh"), ("yolov8.yaml", "edited"),
     ]  # fmt: skip
     assert samples[0][3] == {"n": 2624080, "s": 9458752, "m": 20114688, "l": 25372160, "x": 56966176}
-    slow = [f"{name} {label}: {seconds * 1e3:.1f} ms" for name, label, seconds, _t in samples if seconds > BOUND]
+    slow = [f"{name} {label}: {seconds * 1e3:.1f} ms" for name, label, seconds, _t, _c in samples if seconds > BOUND]
     assert slow == []
