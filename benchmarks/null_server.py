@@ -45,6 +45,11 @@ def hover(params: types.HoverParams) -> None:
     return None
 
 
+@server.feature(types.TEXT_DOCUMENT_CODE_LENS)
+def code_lens(params: types.CodeLensParams) -> list[types.CodeLens]:
+    return []
+
+
 @server.feature(types.TEXT_DOCUMENT_COMPLETION)
 def completion(params: types.CompletionParams) -> list[types.CompletionItem]:
     return []

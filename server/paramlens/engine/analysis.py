@@ -411,6 +411,11 @@ class Analysis:
         self._scales = value
 
     @property
+    def scales_ready(self) -> bool:
+        """Whether `scales` is at hand (no other scale left to count)."""
+        return not callable(self._scales)
+
+    @property
     def has_errors(self) -> bool:
         return any(d.severity == Severity.ERROR for d in self.diagnostics)
 

@@ -8,14 +8,13 @@ error the flow is marked *broken*: what follows gets unknown shapes, never a cas
 from __future__ import annotations
 
 import contextlib
-import gc
 import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from . import compute, registry, shapes
+from . import collector, compute, registry, shapes
 from .analysis import (
     Analysis,
     Argument,
@@ -1076,17 +1075,12 @@ def analyse(
     file, gives the scale its name implies); ``resolve`` reads imported files (the engine does no I/O of
     its own). ``memo``, the ``analysis.memo`` of an earlier version of the same document, lets unchanged
     layers be reused instead of analysed again. ``scale`` and ``imgsz`` apply to Ultralytics files."""
-    collecting = gc.isenabled()
-    gc.disable()  # the parse allocates a node per value; a collection in the middle can triple the time
-    try:
+    with collector.paused():  # the parse allocates a node per value; a collection in the middle can triple the time
         if _ULTRALYTICS.search(text) is not None:
             found = _ultralytics(text, key, memo, scale, imgsz)
             if found is not None:
                 return found
         return _analyse(text, key, resolve, memo if isinstance(memo, Memo) else None)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _ultralytics(text: str, key: str | None, memo: Any, scale: str | None, imgsz: int | None) -> Analysis | None:

@@ -42,6 +42,15 @@ def hover(entry: Entry, position: types.Position, markdown: bool) -> types.Hover
     )
 
 
+def shows_scales(entry: Entry, position: types.Position) -> bool:
+    """Whether the hover at ``position`` shows every scale's total (on `scales:` or `backbone:`)."""
+    analysis = entry.analysis
+    if analysis.scales_ready or not entry.lines.contains(position):
+        return False
+    line, char = entry.lines.from_client(position)
+    return any(key is not None and key.contains(line, char) for key in (analysis.scales_key, analysis.layers_key))
+
+
 def ultralytics_hover(entry: Entry, line: int, char: int, markdown: bool) -> types.Hover | None:
     """An Ultralytics file: a `from` index (the row it names), a row (its count, arguments, c1, sub-modules),
     `scales:` (every scale's total) or `backbone:` (the model summary)."""

@@ -421,6 +421,8 @@ def create_server() -> ParamlensServer:
         entry = await ls.docs.current(params.text_document.uri)
         if entry is None:
             return None
+        if hover_feature.shows_scales(entry, params.position):
+            await ls.docs.count_scales(entry)
         formats = ls.capability("text_document.hover.content_format", None) or []
         return hover_feature.hover(entry, params.position, types.MarkupKind.Markdown in formats)
 
@@ -472,7 +474,10 @@ def create_server() -> ParamlensServer:
         if ls.settings.code_lens == "off":
             return []
         entry = await ls.docs.current(params.text_document.uri)
-        return [] if entry is None else lens.code_lenses(entry, ls.settings, ls.lenses_on())
+        if entry is None:
+            return []
+        await ls.docs.count_scales(entry)
+        return lens.code_lenses(entry, ls.settings, ls.lenses_on())
 
     @server.command(USE_SCALE)
     async def use_scale(ls: ParamlensServer, uri: str, scale: str) -> None:
@@ -497,6 +502,7 @@ def create_server() -> ParamlensServer:
         from ..render.json import to_json
         from ..render.table import summary_text
 
+        await ls.docs.count_scales(entry)
         return {"json": to_json(entry.analysis), "text": summary_text(entry.analysis)}
 
     @server.feature(EXPORT_TORCH)

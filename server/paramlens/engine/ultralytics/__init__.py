@@ -15,6 +15,7 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .. import collector
 from ..analysis import Analysis, Diagnostic, Severity, Span, Totals
 from ..source import Parsed, node_span
 from . import modules  # noqa: F401  (registers the modules)
@@ -114,14 +115,16 @@ def analyse(parsed: Parsed, text: str, key: str | None = None, scale: str | None
 
 def _scale_totals(rows: list[Row], header: Header, scales: dict[str, tuple[float, float, float]], imgsz: int,
                   total: int | None, missing: bool) -> dict[str, int | None]:  # fmt: skip
-    """Each scale's total: the one analysed, and the others built for their counts only."""
+    """Each scale's total: the one analysed, and the others built for their counts only (with the collector
+    paused, as for the analysis)."""
     totals: dict[str, int | None] = {}
-    for letter, (depth, width, max_channels) in scales.items():
-        if letter == header.scale or missing:
-            totals[letter] = None if missing else total
-        else:
-            other = header._replace(scale=letter, depth=depth, width=width, max_channels=max_channels)
-            totals[letter] = build(rows, other, imgsz, quiet=True).total
+    with collector.paused():
+        for letter, (depth, width, max_channels) in scales.items():
+            if letter == header.scale or missing:
+                totals[letter] = None if missing else total
+            else:
+                other = header._replace(scale=letter, depth=depth, width=width, max_channels=max_channels)
+                totals[letter] = build(rows, other, imgsz, quiet=True).total
     return totals
 
 

@@ -103,9 +103,10 @@ class Building:
                 )
                 result.param_count = result.trainable_count = result.buffer_count = None
                 return None
-        code = module.build.__code__  # type: ignore[attr-defined]
+        builder = getattr(module.build, "__wrapped__", module.build)  # a `counted` builder: its own signature
+        code = builder.__code__
         most = code.co_argcount - 3
-        least = most - len(module.build.__defaults__ or ())  # type: ignore[attr-defined]
+        least = most - len(builder.__defaults__ or ())
         if m in ("Detect", "Segment", "Pose", "OBB") and "type" in code.co_varnames[: code.co_argcount]:
             most -= 1
         if len(args) > most or len(args) < least:

@@ -20,6 +20,7 @@ from .arguments import Arguments
 from .building import Building, torch_path
 from .checks import Checks
 from .common import NOT_A_MAP, arg_span
+from .counting import CountNet
 from .modules import NOT_EXPOSED
 from .net import BuildError, Net
 from .rows import Row
@@ -59,7 +60,7 @@ class _Walk(Arguments, Building, Checks):
     def __init__(self, rows: list[Row], header: Header, imgsz: int, channels: int, quiet: bool) -> None:
         self.rows, self.header, self.quiet = rows, header, quiet
         self.diagnostics: list[Diagnostic] = []
-        self.net = Net(header.act or ("SiLU", {}))
+        self.net = (CountNet if quiet else Net)(header.act or ("SiLU", {}))  # quiet: the counts only
         if header.act is not None:
             kind, values = header.act
             probe = self.net.leaf(kind, "act", (1,), **values)

@@ -8,6 +8,7 @@ from typing import Any
 
 from ...analysis import LayerResult, Tensor
 from ...shapes import Shape
+from ..counting import counted
 from ..net import BuildError, Net
 from .conv import Conv, DWConv, GhostConv, LightConv, RepConv, _int, with_channels
 
@@ -20,6 +21,7 @@ def _c(x: Shape, c: int) -> Shape:
     return (c, *x[1:])
 
 
+@counted
 def Bottleneck(net: Net, name: str, x: Shape, c1: int, c2: int, shortcut: bool = True, g: int = 1,
                k: Any = (3, 3), e: float = 0.5) -> LayerResult:  # fmt: skip
     _int("c2", c2)
@@ -82,6 +84,7 @@ def C3x(net: Net, name: str, x: Shape, c1: int, c2: int, n: int = 1, shortcut: b
     return _c3(net, "C3x", name, x, c1, c2, e, inner)
 
 
+@counted
 def C3k(net: Net, name: str, x: Shape, c1: int, c2: int, n: int = 1, shortcut: bool = True, g: int = 1,
         e: float = 0.5, k: int = 3) -> LayerResult:  # fmt: skip
     def inner(h: int, y: Shape) -> list[LayerResult]:

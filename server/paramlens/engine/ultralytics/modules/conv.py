@@ -11,6 +11,7 @@ from typing import Any
 
 from ...analysis import LayerResult
 from ...shapes import Shape
+from ..counting import counted
 from ..net import BuildError, Net, autopad
 
 CONV = "ultralytics.nn.modules.conv."
@@ -20,6 +21,7 @@ def with_channels(x: Shape, c: int) -> Shape:
     return (c, *x[1:])
 
 
+@counted
 def Conv(net: Net, name: str, x: Shape, c1: int, c2: int, k: Any = 1, s: Any = 1, p: Any = None, g: int = 1,
          d: int = 1, act: Any = True) -> LayerResult:  # fmt: skip
     """Conv2d(bias=False) + BatchNorm2d + the default activation."""
@@ -44,6 +46,7 @@ def Conv2(net: Net, name: str, x: Shape, c1: int, c2: int, k: Any = 3, s: Any = 
     return net.group("Conv2", name, [*result.children, cv2], x, result.output_shape)
 
 
+@counted
 def DWConv(net: Net, name: str, x: Shape, c1: int, c2: int, k: Any = 1, s: Any = 1, d: int = 1,
            act: Any = True) -> LayerResult:  # fmt: skip
     _int("c2", c2)
