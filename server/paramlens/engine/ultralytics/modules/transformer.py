@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ... import shapes
 from ...analysis import LayerResult
 from ...shapes import Shape
 from ..net import BuildError, Net
@@ -16,19 +17,23 @@ def AIFI(net: Net, name: str, x: Shape, c1: int, cm: int = 2048, num_heads: int 
         raise BuildError(f"AIFI's 2-D sine position embedding needs input channels divisible by 4, not {c1}")
     if not isinstance(num_heads, int) or num_heads <= 0 or c1 % num_heads:
         raise BuildError(f"AIFI's {c1} channels must be divisible by num_heads ({num_heads})")
-    t = (c1,)
+    n = shapes.numel(x)
+    t = (None if n is None else n // c1, c1)  # the flattened map: [H·W, c1] tokens
+    wide = (t[0], cm)
     parts = [
         net.leaf("MultiheadAttention", "ma", t, embed_dim=c1, num_heads=num_heads),
         net.leaf("Linear", "fc1", t, in_features=c1, out_features=cm),
-        net.leaf("Linear", "fc2", (cm,), in_features=cm, out_features=c1),
+        net.leaf("Linear", "fc2", wide, in_features=cm, out_features=c1),
         net.layernorm("norm1", t),
         net.layernorm("norm2", t),
-        net.leaf("Dropout", "dropout", t, p=0.0),
+        net.leaf("Dropout", "dropout", wide, p=0.0),  # the feed-forward's, after the activation
         net.leaf("Dropout", "dropout1", t, p=0.0),
         net.leaf("Dropout", "dropout2", t, p=0.0),
-        net.leaf("GELU", "act", t),
+        net.leaf("GELU", "act", wide),
     ]
-    return net.group("AIFI", name, parts, x, (c1, *x[1:]))
+    # its own products: the 2-D sine-cosine position embedding's two outer products, [N, 1] @ [1, c1/4]
+    own = None if t[0] is None else 2 * t[0] * (c1 // 4)
+    return net.group("AIFI", name, parts, x, (c1, *x[1:]), own)
 
 
 def _mlp(net: Net, name: str, i: int, h: int, o: int, layers: int) -> LayerResult:
