@@ -73,6 +73,7 @@ class Row:
     submodules: dict[str, int]  # every named sub-module (``cv1``, ``m.0.cv2``) and parameter of the row, and its count
     flops: int | None = None  # FlopCounterMode's count for the row in the eval forward pass (None: not reached)
     activations: int | None = None  # elements of the outputs of every leaf module the row ran (None: not reached)
+    submodule_flops: dict[str, int] | None = None  # FlopCounterMode's count for each named sub-module (0: none)
 
 
 @dataclass(frozen=True)
@@ -215,11 +216,13 @@ def build(path: str | Path, scale: str | None = None, imgsz: int | None = 640, d
     rows = []
     total = sum(p.numel() for p in model.parameters())
     shapes: dict[int, list[int] | None] = {}
-    flops: dict[int, int] = {}
+    flops: dict[str, int] = {}
     activations: dict[int, int] = {}
     if imgsz:
         flops, activations = _forward(model, imgsz, device, shapes)
+    root = f"{type(model).__name__}.model."
     for layer in model.model:
+        reached = layer.i in shapes
         repeats, arguments = _row_line(table.messages, layer.i, layer.f, layer.type)
         submodules = {
             name: sum(p.numel() for p in sub.parameters())
@@ -239,23 +242,25 @@ def build(path: str | Path, scale: str | None = None, imgsz: int | None = 640, d
                 shapes.get(layer.i),
                 layer.i in shapes,
                 submodules,
-                flops.get(layer.i) if layer.i in shapes else None,
-                activations.get(layer.i, 0) if layer.i in shapes else None,
+                flops.get(f"{root}{layer.i}", 0) if reached else None,
+                activations.get(layer.i, 0) if reached else None,
+                {name: flops.get(f"{root}{layer.i}.{name}", 0) for name in submodules} if reached else None,
             )
         )
     done = bool(rows) and all(row.shape_known for row in rows)
     return Built(
         tuple(rows),
         total,
-        flops.get(-1) if done else None,
+        flops.get("Global", 0) if done else None,
         sum(activations.values()) if done else None,
         warnings=tuple(table.warnings),
     )
 
 
-def _forward(model: Any, imgsz: int, device: str, shapes: dict[int, Any]) -> tuple[dict[int, int], dict[int, int]]:
-    """One eval forward pass of one image: each row's output shape (into ``shapes``), its FLOPs as
-    ``FlopCounterMode`` counts them (key -1: the whole pass) and the elements of every output of a leaf module
+def _forward(model: Any, imgsz: int, device: str, shapes: dict[int, Any]) -> tuple[dict[str, int], dict[int, int]]:
+    """One eval forward pass of one image: each row's output shape (into ``shapes``), the FLOPs of every module
+    as ``FlopCounterMode`` counts them (by its name: ``DetectionModel.model.3.conv``; ``Global``: the whole pass)
+    and, per row, the elements of every output of a leaf module
     it ran (a module without sub-modules, or a MultiheadAttention, whose `out_proj` is not called as a module; as
     many times as it runs: the shared default activation each time)."""
     import torch
@@ -286,11 +291,7 @@ def _forward(model: Any, imgsz: int, device: str, shapes: dict[int, Any]) -> tup
         model(torch.zeros(1, 3, imgsz, imgsz, device=device))
     for hook in hooks:
         hook.remove()
-    counts = counter.get_flop_counts()
-    root = type(model).__name__
-    flops = {i: sum(counts.get(f"{root}.model.{i}", {}).values()) for i in range(len(model.model))}
-    flops[-1] = sum(counts.get("Global", {}).values())
-    return flops, activations
+    return {name: sum(ops.values()) for name, ops in counter.get_flop_counts().items()}, activations
 
 
 def start_worker() -> None:
