@@ -152,10 +152,9 @@ HEADS = frozenset(
 FIELDS = ("repeats", "params", "module", "arguments_text")
 
 # Modules whose MACs paramlens leaves unknown (null): their products run over the text or visual prompt
-# embeddings given at run time (YOLO-World, YOLOE), or are not counted yet (RT-DETR's decoder, torchvision)
+# embeddings given at run time (YOLO-World, YOLOE), or are not counted (torchvision backbones)
 COMPUTE_UNKNOWN = frozenset(
-    {"C2fAttn", "ImagePoolingAttn", "WorldDetect", "YOLOEDetect", "YOLOESegment", "YOLOESegment26", "RTDETRDecoder"}
-    | {"TorchVision"}
+    {"C2fAttn", "ImagePoolingAttn", "WorldDetect", "YOLOEDetect", "YOLOESegment", "YOLOESegment26", "TorchVision"}
 )
 
 

@@ -54,15 +54,20 @@ def leaf_macs(kind: Any, ctx: LayerContext) -> tuple[int | None, Any]:
     return (formula.value if formula is not None else 0 if kind.macs.startswith("0") else None), formula
 
 
-def training_only(layer: LayerResult) -> LayerResult:
-    """A sub-module the eval forward pass does not run (a loss's branch): a copy, with its sub-modules, of no
-    MACs and no outputs (the counts are for the eval pass, docs/compute.md)."""
+def runs(layer: LayerResult, times: int, note: str) -> LayerResult:
+    """A sub-module the eval forward pass runs ``times`` times (0: not at all, a loss's branch): a copy, with its
+    sub-modules, of ``times`` × its MACs and outputs (the counts are the eval pass', docs/compute.md)."""
     out = copy(layer)
-    out.macs, out.activations = 0, 0
-    out.notes = (*layer.notes, "run in training only: no MACs or outputs in the eval forward pass")
+    out.macs = 0 if times == 0 else None if layer.macs is None else layer.macs * times
+    out.activations = 0 if times == 0 else None if layer.activations is None else layer.activations * times
+    out.notes = (*layer.notes, note)
     if layer.children:
-        out.children = [training_only(c) for c in layer.children]
+        out.children = [runs(c, times, note) for c in layer.children]
     return out
+
+
+def training_only(layer: LayerResult) -> LayerResult:
+    return runs(layer, 0, "run in training only: no MACs or outputs in the eval forward pass")
 
 
 class Net:
