@@ -250,11 +250,26 @@ def _compare_flops(row: Row, layer: dict[str, Any], at: str, out: Comparison, af
     return wrong
 
 
+# FlopCounterMode counts a module called inside another module's forward in both: RT-DETR's decoder calls its
+# head's query_pos_head, dec_bbox_head and dec_score_head, which paramlens (as PyTorch's module tree) puts beside it
+CALLED_INSIDE = {"decoder": ("query_pos_head", "dec_bbox_head.", "dec_score_head.")}
+
+
+def _own_flops(row: Row, name: str) -> int | None:
+    """FlopCounterMode's count for the sub-module ``name``, without the siblings it calls (CALLED_INSIDE)."""
+    counts = row.submodule_flops or {}
+    counted = counts.get(name)
+    if counted is not None and row.module.endswith(".RTDETRDecoder") and name in CALLED_INSIDE:
+        siblings = [n for n in counts if "." not in n.removeprefix("dec_bbox_head.").removeprefix("dec_score_head.")]
+        counted -= sum(counts[n] for n in siblings if n.startswith(CALLED_INSIDE[name]))
+    return counted
+
+
 def _compare_child_flops(row: Row, children: Iterable[dict[str, Any]], prefix: str, at: str) -> list[str]:
     wrong = []
     for child in children:
         name = f"{prefix}{child.get('name')}"
-        counted = (row.submodule_flops or {}).get(name)
+        counted = _own_flops(row, name)
         if counted is not None and child.get("flops") is not None and child["flops"] != counted:
             wrong.append(f"{at}: child {name} flops {child['flops']:,} != FlopCounterMode's {counted:,}")
         wrong += _compare_child_flops(row, child.get("children") or [], f"{name}.", at)
