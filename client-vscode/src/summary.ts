@@ -123,7 +123,7 @@ export function statusView(summary: SummaryResult, style: NumberStyle): StatusVi
     const batch = typeof json.batch === "number" ? json.batch : 1;
     lines.push(
       macs === null
-        ? `MACs: ?${ultralytics ? " (not counted for Ultralytics files yet)" : ""}`
+        ? "MACs: ?"
         : `MACs: ${formatCount(macs, "exact")} · FLOPs: ${formatCount(json.flops, "exact")} (2 × MACs), batch ${batch}`,
     );
   }

@@ -142,7 +142,7 @@ describe("statusView with compute", () => {
     assert.match(view.tooltip, /\nMACs: \?\n/);
     const yolo = statusView({ json: { ...json, dialect: "ultralytics", scale: "n", imgsz: 640, macs: null }, text: "" }, "exact");
     assert.equal(yolo.text, "$(symbol-numeric) 13,440 params · n");
-    assert.match(yolo.tooltip, /\nMACs: \? \(not counted for Ultralytics files yet\)\n/);
+    assert.match(yolo.tooltip, /\nMACs: \?\n/);
   });
 });
 
@@ -174,6 +174,11 @@ describe("statusView of an Ultralytics model file", () => {
       ].join("\n"),
     });
     assert.equal(statusView({ json, text: "" }, "compact").text, "$(symbol-numeric) 3.2M params · n");
+  });
+  it("shows the eval pass' MACs beside the parameters, the scale last", () => {
+    const view = statusView({ json: { ...json, batch: 1, macs: 4371993600, flops: 8743987200 }, text: "" }, "exact");
+    assert.equal(view.text, "$(symbol-numeric) 3,157,200 params · 4.372 G MACs · n");
+    assert.match(view.tooltip, /\nMACs: 4,371,993,600 · FLOPs: 8,743,987,200 \(2 × MACs\), batch 1\n/);
   });
   it("writes ? for a scale whose total is unknown, and nothing for a file without scales", () => {
     assert.equal(formatScales({ n: null, s: 11166560 }), "n ? · s 11.17 M");

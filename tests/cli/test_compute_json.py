@@ -80,10 +80,19 @@ def test_unknown_is_null() -> None:
     assert (data["macs"], data["flops"], data["activation_bytes"]) == (None, None, None)
 
 
-def test_ultralytics_rows_do_not_claim_zero_compute(cli) -> None:
+def test_ultralytics_rows_count_the_eval_forward_pass(cli) -> None:
+    """yolov8n at 640: 4.37 G MACs, 8.74 GFLOPs (what Ultralytics prints as 8.7 GFLOPs); the training estimate is
+    not made for this dialect (null); receptive fields are not traced through its rows (null)."""
     _code, out, _err = cli("summary", str(EXAMPLES / "ultralytics" / "yolov8.yaml"), "--json")
     data = json.loads(out)
-    assert (data["macs"], data["flops"], data["activation_bytes"], data["saved_bytes_estimate"]) == (None,) * 4
-    row = data["layers"][0]
-    assert (row["macs"], row["flops"], row["output_bytes"], row["receptive_field"]) == (None,) * 4
-    assert row["children"][0]["macs"] is None
+    assert (data["macs"], data["flops"], data["activation_bytes"]) == (4_371_993_600, 8_743_987_200, 186_374_400)
+    assert data["saved_bytes_estimate"] is None
+    row = data["layers"][0]  # Conv 3 → 16, 3×3, stride 2, to 320×320
+    assert (row["macs"], row["flops"], row["output_bytes"], row["receptive_field"]) == (
+        44_236_800, 88_473_600, 6_553_600, None
+    )
+    conv = row["children"][0]
+    assert conv["mac_formula"] == (
+        "H_out × W_out × C_out × (C_in / groups) × k_h × k_w = 320 × 320 × 16 × 3 × 3 × 3 = 44,236,800"
+    )
+    assert data["layers"][-1]["macs"] == 1_811_174_400  # Detect, with DFL's 1×1 conv over the 8,400 anchors

@@ -302,7 +302,10 @@ async def test_inserted_row_renumber_fix_gives_back_the_model(client) -> None:
         return 4 if s == inserted else s - 1 if s > inserted else s
 
     assert [(p, tuple(map(old_number, sources))) for p, sources in fixed] == original
-    assert analyse(doc.text, key="yolov8.yaml").totals == analyse(V8, key="yolov8.yaml").totals
+    fixed_totals, totals = analyse(doc.text, key="yolov8.yaml").totals, analyse(V8, key="yolov8.yaml").totals
+    # the same model, MACs included; the identity's output is one more activation (64×80×80, as nn.Identity's is)
+    assert fixed_totals._replace(activations=None) == totals._replace(activations=None)
+    assert fixed_totals.activations == totals.activations + 64 * 80 * 80
 
 
 CBAM = V8.replace("  - [-1, 6, C2f, [256, True]]\n", "  - [-1, 6, C2f, [256, True]]\n  - [-1, 1, CBAM, [256]]\n")
@@ -327,11 +330,15 @@ async def test_plain_text_row_hover(plain) -> None:
     assert hover.contents.kind == types.MarkupKind.PlainText
     assert hover.contents.value == (
         "CBAM · row 5 · line 23 · ? params\n\nInput\n- from -1 → row 4 (C2f, 64×80×80, line 22)\n\nOutput ?\n\n"
-        "MACs, memory and receptive fields are not counted for Ultralytics files yet."
+        "MACs ? MACs · FLOPs ?\nOutput memory ?\nReceptive field ? (not traced through Ultralytics rows)\n"
+        "MACs: multiply-accumulates of the dense products, one sample; FLOPs = 2 × MACs. The eval forward pass at "
+        "imgsz 640."
     )
     row = (await doc.hover(17, 13)).contents.value
     assert row.startswith(
         "Conv · row 0 · line 18 · 464 params\n\nBuilt as Conv [3, 16, 3, 2] (ultralytics.nn.modules.conv.Conv)"
     )
+    assert "MACs 44,236,800 + 0 + 0 = 44,236,800 MACs · FLOPs 88,473,600\n" in row
+    assert "Output memory 6,553,600 bytes (6.554 MB, float32)\n" in row
     assert "Name  Module       Params  Output      Formula\n" in row
     assert "conv  Conv2d          432  16×320×320  k_h × k_w × C_in / groups × C_out = 3 × 3 × 3 × 16 = 432\n" in row

@@ -71,6 +71,9 @@ class Row:
     output_shape: list[int] | None
     shape_known: bool  # the forward pass reached the row (on the meta device a head may stop it)
     submodules: dict[str, int]  # every named sub-module (``cv1``, ``m.0.cv2``) and parameter of the row, and its count
+    flops: int | None = None  # FlopCounterMode's count for the row in the eval forward pass (None: not reached)
+    activations: int | None = None  # elements of the outputs of every leaf module the row ran (None: not reached)
+    submodule_flops: dict[str, int] | None = None  # FlopCounterMode's count for each named sub-module (0: none)
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ class Built:
 
     rows: tuple[Row, ...] = ()
     total: int | None = None
+    flops: int | None = None  # the whole forward pass (None: it stopped before the last row)
+    activations: int | None = None
     error: str | None = None
     warnings: tuple[str, ...] = ()  # what Ultralytics logged as warnings while building
 
@@ -198,7 +203,6 @@ def build(path: str | Path, scale: str | None = None, imgsz: int | None = 640, d
     """Build ``path`` as ``YOLO(path)`` does (its scale from the file name, else the first of ``scales``), at
     ``scale`` when given, on the CPU; then run it on one image of ``imgsz`` (None: no forward pass) on ``device``:
     the meta device propagates shapes only, which makes a pass at 640 cost nothing (checked against the CPU)."""
-    import torch
     from ultralytics.nn.tasks import yaml_model_load
 
     try:
@@ -212,16 +216,13 @@ def build(path: str | Path, scale: str | None = None, imgsz: int | None = 640, d
     rows = []
     total = sum(p.numel() for p in model.parameters())
     shapes: dict[int, list[int] | None] = {}
+    flops: dict[str, int] = {}
+    activations: dict[int, int] = {}
     if imgsz:
-        hooks = [
-            layer.register_forward_hook(lambda _m, _i, out, i=i: shapes.__setitem__(i, _shape(out)))
-            for i, layer in enumerate(model.model)
-        ]
-        with contextlib.suppress(Exception), torch.no_grad():  # a head may need real values: rows before it count
-            model.to(device).eval()(torch.zeros(1, 3, imgsz, imgsz, device=device))
-        for hook in hooks:
-            hook.remove()
+        flops, activations = _forward(model, imgsz, device, shapes)
+    root = f"{type(model).__name__}.model."
     for layer in model.model:
+        reached = layer.i in shapes
         repeats, arguments = _row_line(table.messages, layer.i, layer.f, layer.type)
         submodules = {
             name: sum(p.numel() for p in sub.parameters())
@@ -241,9 +242,56 @@ def build(path: str | Path, scale: str | None = None, imgsz: int | None = 640, d
                 shapes.get(layer.i),
                 layer.i in shapes,
                 submodules,
+                flops.get(f"{root}{layer.i}", 0) if reached else None,
+                activations.get(layer.i, 0) if reached else None,
+                {name: flops.get(f"{root}{layer.i}.{name}", 0) for name in submodules} if reached else None,
             )
         )
-    return Built(tuple(rows), total, warnings=tuple(table.warnings))
+    done = bool(rows) and all(row.shape_known for row in rows)
+    return Built(
+        tuple(rows),
+        total,
+        flops.get("Global", 0) if done else None,
+        sum(activations.values()) if done else None,
+        warnings=tuple(table.warnings),
+    )
+
+
+def _forward(model: Any, imgsz: int, device: str, shapes: dict[int, Any]) -> tuple[dict[str, int], dict[int, int]]:
+    """One eval forward pass of one image: each row's output shape (into ``shapes``), the FLOPs of every module
+    as ``FlopCounterMode`` counts them (by its name: ``DetectionModel.model.3.conv``; ``Global``: the whole pass)
+    and, per row, the elements of every output of a leaf module
+    it ran (a module without sub-modules, or a MultiheadAttention, whose `out_proj` is not called as a module; as
+    many times as it runs: the shared default activation each time)."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    current = [-1]
+    activations: dict[int, int] = {}
+
+    def leaf(module: Any, _inputs: Any, out: Any) -> None:
+        if isinstance(module, torch.nn.MultiheadAttention):
+            out = out[0]  # its output, not the attention weights it also returns (as paramlens' kind counts it)
+        if next(module.children(), None) is None or isinstance(module, torch.nn.MultiheadAttention):
+            outs = out if isinstance(out, list | tuple) else [out]
+            n = sum(t.numel() for t in outs if isinstance(t, torch.Tensor))
+            activations[current[0]] = activations.get(current[0], 0) + n
+
+    hooks = [torch.nn.modules.module.register_module_forward_hook(leaf)]
+    for i, layer in enumerate(model.model):
+        hooks.append(layer.register_forward_pre_hook(lambda _m, _i, i=i: current.__setitem__(0, i)))
+        hooks.append(layer.register_forward_hook(lambda _m, _i, out, i=i: shapes.__setitem__(i, _shape(out))))
+    # a head's strides are values its decoding reads (Tensor.item()): kept on the CPU, the rest on ``device``
+    strides = {m: m.stride for m in model.modules() if isinstance(getattr(m, "stride", None), torch.Tensor)}
+    model.to(device).eval()
+    for m, stride in strides.items():
+        m.stride = stride
+    counter = FlopCounterMode(display=False)
+    with contextlib.suppress(Exception), torch.no_grad(), counter:  # a head may need real values: rows before count
+        model(torch.zeros(1, 3, imgsz, imgsz, device=device))
+    for hook in hooks:
+        hook.remove()
+    return {name: sum(ops.values()) for name, ops in counter.get_flop_counts().items()}, activations
 
 
 def start_worker() -> None:

@@ -151,6 +151,12 @@ HEADS = frozenset(
 
 FIELDS = ("repeats", "params", "module", "arguments_text")
 
+# Modules whose MACs paramlens leaves unknown (null): their products run over the text or visual prompt
+# embeddings given at run time (YOLO-World, YOLOE), or are not counted (torchvision backbones)
+COMPUTE_UNKNOWN = frozenset(
+    {"C2fAttn", "ImagePoolingAttn", "WorldDetect", "YOLOEDetect", "YOLOESegment", "YOLOESegment26", "TorchVision"}
+)
+
 
 @dataclass
 class Comparison:
@@ -161,6 +167,8 @@ class Comparison:
     null: int = 0
     mismatches: list[str] = field(default_factory=list)
     nulls: list[str] = field(default_factory=list)
+    flops_rows: int = 0  # rows whose FLOPs (and those of their sub-modules) equal FlopCounterMode's
+    flops_nulls: list[str] = field(default_factory=list)  # rows of COMPUTE_UNKNOWN modules, FLOPs null
 
     def add(self, other: Comparison) -> None:
         self.rows += other.rows
@@ -168,6 +176,8 @@ class Comparison:
         self.null += other.null
         self.mismatches += other.mismatches
         self.nulls += other.nulls
+        self.flops_rows += other.flops_rows
+        self.flops_nulls += other.flops_nulls
 
 
 def _diagnosed_lines(result: dict[str, Any]) -> set[int]:
@@ -196,6 +206,7 @@ def compare(built: Built, result: dict[str, Any], where: str) -> Comparison:
         at = f"{where} row {row.index} ({row.module.rsplit('.', 1)[-1]})"
         out.rows += 1
         wrong, unknown = _compare_row(row, layer, at)
+        wrong += _compare_flops(row, layer, at, out, bool(unknown) or explained)
         out.mismatches += wrong
         if unknown:
             lines = range(layer.get("line") or 0, (layer.get("end_line") or layer.get("line") or 0) + 1)
@@ -213,7 +224,73 @@ def compare(built: Built, result: dict[str, Any], where: str) -> Comparison:
             out.mismatches.append(f"{where}: total_params is null though every row is known")
     elif total != built.total:
         out.mismatches.append(f"{where}: total_params {total:,} != Ultralytics' {built.total:,}")
+    out.mismatches += _compare_totals(built, result, where, out)
+    TALLY["models with the whole pass compared"] += built.flops is not None and result.get("flops") is not None
     return out
+
+
+def _compare_flops(row: Row, layer: dict[str, Any], at: str, out: Comparison, after_null: bool) -> list[str]:
+    """The row's FLOPs (= 2 × MACs) against FlopCounterMode's in the eval forward pass, and each sub-module's;
+    null only for a COMPUTE_UNKNOWN module, a row with a null value or a row after one (``after_null``: a size
+    it depends on may be unknown)."""
+    if row.flops is None:  # the forward pass did not reach the row
+        return []
+    macs, flops = layer.get("macs"), layer.get("flops")
+    if flops is None:
+        module = row.module.rsplit(".", 1)[-1]
+        if after_null or module in COMPUTE_UNKNOWN:
+            out.flops_nulls.append(at)
+            return []
+        return [f"{at}: flops null, FlopCounterMode counts {row.flops:,}"]
+    wrong = [] if flops == 2 * macs else [f"{at}: flops {flops:,} != 2 × macs {macs:,}"]
+    if flops != row.flops:
+        wrong.append(f"{at}: flops {flops:,} != FlopCounterMode's {row.flops:,}")
+    wrong += _compare_child_flops(row, layer.get("children") or [], "", at)
+    out.flops_rows += not wrong
+    return wrong
+
+
+# FlopCounterMode counts a module called inside another module's forward in both: RT-DETR's decoder calls its
+# head's query_pos_head, dec_bbox_head and dec_score_head, which paramlens (as PyTorch's module tree) puts beside it
+CALLED_INSIDE = {"decoder": ("query_pos_head", "dec_bbox_head.", "dec_score_head.")}
+
+
+def _own_flops(row: Row, name: str) -> int | None:
+    """FlopCounterMode's count for the sub-module ``name``, without the siblings it calls (CALLED_INSIDE)."""
+    counts = row.submodule_flops or {}
+    counted = counts.get(name)
+    if counted is not None and row.module.endswith(".RTDETRDecoder") and name in CALLED_INSIDE:
+        siblings = [n for n in counts if "." not in n.removeprefix("dec_bbox_head.").removeprefix("dec_score_head.")]
+        counted -= sum(counts[n] for n in siblings if n.startswith(CALLED_INSIDE[name]))
+    return counted
+
+
+def _compare_child_flops(row: Row, children: Iterable[dict[str, Any]], prefix: str, at: str) -> list[str]:
+    wrong = []
+    for child in children:
+        name = f"{prefix}{child.get('name')}"
+        counted = _own_flops(row, name)
+        if counted is not None and child.get("flops") is not None and child["flops"] != counted:
+            wrong.append(f"{at}: child {name} flops {child['flops']:,} != FlopCounterMode's {counted:,}")
+        wrong += _compare_child_flops(row, child.get("children") or [], f"{name}.", at)
+    return wrong
+
+
+def _compare_totals(built: Built, result: dict[str, Any], where: str, out: Comparison) -> list[str]:
+    """The model's FLOPs and all-activations bytes (float32: 4 × the elements of every leaf module's output)
+    against the whole eval forward pass; null only when a row's FLOPs are."""
+    if built.flops is None:  # the pass stopped before the last row
+        return []
+    wrong = []
+    for name, got, expected in (
+        ("flops", result.get("flops"), built.flops),
+        ("activation_bytes", result.get("activation_bytes"), 4 * (built.activations or 0)),
+    ):
+        if got is None and not out.flops_nulls and not out.null:
+            wrong.append(f"{where}: {name} null though every row's FLOPs are known")
+        elif got is not None and got != expected:
+            wrong.append(f"{where}: {name} {got:,} != the forward pass' {expected:,}")
+    return wrong
 
 
 def _compare_row(row: Row, layer: dict[str, Any], at: str) -> tuple[list[str], list[str]]:
@@ -278,3 +355,5 @@ def tally(comparison: Comparison, strict: bool) -> None:
     TALLY["rows exact"] += comparison.exact
     TALLY["rows with a null"] += comparison.null
     TALLY["mismatches"] += len(comparison.mismatches)
+    TALLY["rows with FLOPs exact"] += comparison.flops_rows
+    TALLY["rows with FLOPs null"] += len(comparison.flops_nulls)

@@ -1,7 +1,7 @@
 """Customised model files (tests/ultralytics_oracle/customised/ and examples/ultralytics/), at every scale they
 define, against what Ultralytics 8.4.190 builds from them: custom ``nc``, inserted and removed rows with their
 ``from``s corrected, changed widths, ``nn.*`` rows, ``activation:`` (a shared nn.PReLU), old-style
-``depth_multiple``/``width_multiple``, P2 heads, and modules no shipped file uses (Conv2, RepConv, RepVGGDW)."""
+``depth_multiple``/``width_multiple``, P2 heads, and modules no shipped file uses (Conv2, RepConv, RepVGGDW, C3TR)."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ MODELS = [Model(path, scale) for path in CUSTOMISED + EXAMPLES for scale in scal
 
 
 def test_every_customised_file_and_example_is_tested() -> None:
-    assert len(CUSTOMISED) == 13
+    assert len(CUSTOMISED) == 14
     assert [path.name for path in EXAMPLES] == ["yolo11.yaml", "yolo11n-p2-3cls.yaml", "yolov8.yaml"]
-    assert len(MODELS) == 57
+    assert len(MODELS) == 58
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: f"{m.path.parent.name}/{m.name}")

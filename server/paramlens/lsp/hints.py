@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import gc
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -116,7 +116,7 @@ def total_label(analysis: Analysis, settings: Settings) -> Json:
     if tot.buffers:
         tooltip.append(f"{tot.buffers:,} buffer values (not parameters)")
     tooltip.append(f"input {fmt(analysis.input_shape)} → output {fmt(analysis.output_shape)}")
-    if settings.macs and compute.known(analysis):
+    if settings.macs:
         label += f" · {si(tot.macs)} MACs"
         tooltip.append(f"{number(tot.macs)} MACs, {number(tot.flops)} FLOPs (2 × MACs), one sample")
     return {"value": label, "tooltip": "\n".join(tooltip)}
@@ -129,7 +129,7 @@ def row_parts(layer: LayerResult, analysis: Analysis, settings: Settings) -> lis
 
     if layer.row is None:
         return []
-    parts = label_parts(layer, replace(settings, macs=settings.macs and compute.known(analysis)))
+    parts = label_parts(layer, settings)
     if layer.output_shape is None and layer.param_count is not None:
         parts = [p for p in parts if "→" not in p["value"]]
     first = {

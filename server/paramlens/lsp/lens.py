@@ -53,7 +53,7 @@ def code_lenses(entry: Entry, settings: Settings, counts: bool = True) -> list[t
     out = scale_lenses(entry, settings)
     if not counts:
         return out
-    macs = settings.macs and compute.known(analysis)  # inlayHints.macs: the lenses stand in for the hints
+    macs = settings.macs  # inlayHints.macs: the lenses stand in for the hints
     if analysis.layers_key is not None:
         tot = analysis.totals
         title = f"total {number(tot.params, settings.numbers)} params"

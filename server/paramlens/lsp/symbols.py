@@ -51,18 +51,17 @@ def _trim(entry: Entry, span: Span) -> Span:
     return Span(span.start_line, span.start_char, line, char)
 
 
-def detail(layer: LayerResult, macs: bool) -> str:
-    """``448 params → 16×30×30 · 388.8 K MACs`` (``macs``: the analysis counts compute)."""
-    text = f"{number(layer.param_count)} params → {shapes.fmt(layer.output_shape)}"
-    return f"{text} · {compute.si(layer.macs)} MACs" if macs else text
+def detail(layer: LayerResult) -> str:
+    """``448 params → 16×30×30 · 388.8 K MACs``."""
+    return f"{number(layer.param_count)} params → {shapes.fmt(layer.output_shape)} · {compute.si(layer.macs)} MACs"
 
 
-def _symbol(entry: Entry, layer: LayerResult, macs: bool) -> types.DocumentSymbol:
+def _symbol(entry: Entry, layer: LayerResult) -> types.DocumentSymbol:
     span = _trim(entry, _union(layer.span, layer.type_span))
     # a block use's layers are written in the block's definition, never inside the use
     below = layer.children if layer.category != "block" else ()
     children = [
-        _symbol(entry, c, macs)
+        _symbol(entry, c)
         for c in below
         if not c.foreign and _inside(_trim(entry, _union(c.span, c.type_span)), span)
     ]
@@ -74,7 +73,7 @@ def _symbol(entry: Entry, layer: LayerResult, macs: bool) -> types.DocumentSymbo
         kind=KINDS.get(layer.category, types.SymbolKind.Field),
         range=entry.lines.range(span),
         selection_range=entry.lines.range(layer.type_span),
-        detail=detail(layer, macs),
+        detail=detail(layer),
         children=children or None,
     )
 
@@ -84,7 +83,6 @@ def document_symbols(entry: Entry) -> list[types.DocumentSymbol]:
     if not analysis.is_architecture:
         return []
     out = []
-    macs = compute.known(analysis)
 
     def key_symbol(name: str, kind: types.SymbolKind, key: Span, detail: str) -> types.DocumentSymbol:
         where = entry.lines.range(key)
@@ -99,7 +97,7 @@ def document_symbols(entry: Entry) -> list[types.DocumentSymbol]:
         blocks = []
         for name, key in analysis.blocks.items():
             use = uses.get(name)
-            children = [_symbol(entry, c, macs) for c in use.children if not c.foreign] if use else []
+            children = [_symbol(entry, c) for c in use.children if not c.foreign] if use else []
             span = key
             for c in use.children if use else []:
                 span = _union(span, _trim(entry, _union(c.span, c.type_span)))
@@ -109,7 +107,7 @@ def document_symbols(entry: Entry) -> list[types.DocumentSymbol]:
                     kind=types.SymbolKind.Class,
                     range=entry.lines.range(span),
                     selection_range=entry.lines.range(key),
-                    detail=detail(use, macs) if use else "not used",
+                    detail=detail(use) if use else "not used",
                     children=children or None,
                 )
             )
@@ -126,7 +124,7 @@ def document_symbols(entry: Entry) -> list[types.DocumentSymbol]:
         )
     if analysis.layers_key is not None:
         key = analysis.layers_key
-        layers = [_symbol(entry, layer, macs) for layer in analysis.layers if not layer.foreign]
+        layers = [_symbol(entry, layer) for layer in analysis.layers if not layer.foreign]
         span = key
         for layer in analysis.layers:
             span = _union(span, _trim(entry, _union(layer.span, layer.type_span)))
@@ -137,7 +135,7 @@ def document_symbols(entry: Entry) -> list[types.DocumentSymbol]:
                 range=entry.lines.range(span),
                 selection_range=entry.lines.range(key),
                 detail=f"{number(analysis.totals.params)} params → {shapes.fmt(analysis.output_shape)}"
-                + (f" · {compute.si(analysis.totals.macs)} MACs" if macs else ""),
+                + f" · {compute.si(analysis.totals.macs)} MACs",
                 children=layers or None,
             )
         )

@@ -37,12 +37,6 @@ def si(n: int | None, unit: str = "") -> str:
     return f"{n} {unit}".rstrip() if unit else str(n)
 
 
-def known(analysis: Analysis) -> bool:
-    """Whether the analysis carries compute at all: the Ultralytics front-end does not count MACs or
-    activations yet, so its rows show none (not a 0, and not a part that would look like the whole)."""
-    return analysis.dialect != "ultralytics"
-
-
 def scaled(n: int | None, batch: int) -> int | None:
     return None if n is None else n * batch
 

@@ -108,9 +108,6 @@ def layer_hover(layer: LayerResult, analysis: Analysis, markdown: bool = True) -
 
 def compute_para(t: _Text, layer: LayerResult, analysis: Analysis) -> None:
     """MACs with their formula, FLOPs, the output's bytes and the receptive field (one sample)."""
-    if not compute.known(analysis):
-        t.para(t.italic("MACs, memory and receptive fields are not counted for Ultralytics files yet."))
-        return
     if layer.category == "layer" or layer.macs is None:
         macs = compute.mac_text(layer) if layer.mac_formula is None else f"{layer.mac_formula.text()} MACs"
     elif layer.category == "repeat" and layer.repeat is not None and len(layer.children) == 1:
@@ -124,11 +121,17 @@ def compute_para(t: _Text, layer: LayerResult, analysis: Analysis) -> None:
     memory = (
         "?" if size is None else f"{size:,} bytes ({compute.si(size, 'B') + ', ' if size >= 1000 else ''}{tot.dtype})"
     )
+    definition = "MACs: multiply-accumulates of the dense products, one sample; FLOPs = 2 × MACs."
+    if analysis.dialect == "ultralytics":  # rows are counted as Ultralytics runs them in eval (docs/compute.md)
+        field = "? (not traced through Ultralytics rows)"
+        definition += f" The eval forward pass at imgsz {analysis.imgsz}."
+    else:
+        field = compute.field_text(analysis.fields.of(layer), long=True)
     t.para(
         f"{t.bold('MACs')} {t.code(macs)} · {t.bold('FLOPs')} {count(flops)}",
         f"{t.bold('Output memory')} {memory}",
-        f"{t.bold('Receptive field')} {compute.field_text(analysis.fields.of(layer), long=True)}",
-        t.italic("MACs: multiply-accumulates of the dense products, one sample; FLOPs = 2 × MACs."),
+        f"{t.bold('Receptive field')} {field}",
+        t.italic(definition),
     )
 
 
@@ -198,7 +201,7 @@ def _composite(t: _Text, layer: LayerResult, analysis: Analysis) -> None:
             for name, a in layer.arguments.items()
         ]
         t.bullets(t.bold("Arguments"), args)
-    rows = list(_rows(layer.children, 0, compute.known(analysis)))
+    rows = list(_rows(layer.children, 0))
     if rows:
         shown = rows[:MAX_ROWS]
         body = [r for r, _ in shown]
@@ -207,16 +210,16 @@ def _composite(t: _Text, layer: LayerResult, analysis: Analysis) -> None:
             t.para(t.italic(f"… {len(rows) - MAX_ROWS} more rows."))
 
 
-def _rows(layers: list[LayerResult], depth: int, known: bool):
+def _rows(layers: list[LayerResult], depth: int):
     for layer in layers:
         idx = ".".join(str(p) for p in layer.path)
         label = ("· " * depth) + layer.type + (f" '{layer.name}'" if layer.name else "")
         if layer.repeat is not None:
             label += f" ×{layer.repeat:,}"
         formula = layer.formula.text() if layer.formula else ""
-        macs = count(layer.macs) if known else "?"
+        macs = count(layer.macs)
         yield [idx, label, count(layer.param_count), macs, shapes.fmt(layer.output_shape), formula], layer
-        yield from _rows(layer.children, depth + 1, known)
+        yield from _rows(layer.children, depth + 1)
 
 
 def _sum_of(layers: list[LayerResult]) -> int | None:
@@ -272,9 +275,6 @@ def model_hover(analysis: Analysis, markdown: bool = True) -> str:
 
 def _model_compute(t: _Text, analysis: Analysis) -> None:
     """The model's MACs, FLOPs, all activations and the training estimate, one sample."""
-    if not compute.known(analysis):
-        t.para(t.italic("MACs, memory and receptive fields are not counted for Ultralytics files yet."))
-        return
     tot = analysis.totals
 
     def both(n: int | None, unit: str = "") -> str:

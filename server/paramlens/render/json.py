@@ -20,8 +20,7 @@ def to_json(analysis: Analysis, depth: int | None = None, batch: int = 1) -> dic
     """The analysis as JSON-ready data; ``depth`` folds composites below that nesting level
     (1: top-level layers only), keeping their totals; compute and memory at ``batch`` samples."""
     totals = analysis.totals
-    known = compute.known(analysis)
-    view = _View(depth, batch, totals, compute.field_map(analysis) if known else None)
+    view = _View(depth, batch, totals, compute.field_map(analysis))
     extra: dict[str, Any] = {"dialect": analysis.dialect}
     if analysis.dialect == "ultralytics":
         extra.update(scale=analysis.scale, imgsz=analysis.imgsz, scales=analysis.scales)
@@ -38,10 +37,10 @@ def to_json(analysis: Analysis, depth: int | None = None, batch: int = 1) -> dic
         "dtype": totals.dtype,
         "size_bytes": totals.size_bytes,
         "batch": batch,
-        "macs": compute.scaled(totals.macs, batch) if known else None,
-        "flops": compute.flops(compute.scaled(totals.macs, batch)) if known else None,
-        "activation_bytes": compute.scaled(totals.activation_bytes, batch) if known else None,
-        "saved_bytes_estimate": compute.saved_bytes(totals, batch) if known else None,
+        "macs": compute.scaled(totals.macs, batch),
+        "flops": compute.flops(compute.scaled(totals.macs, batch)),
+        "activation_bytes": compute.scaled(totals.activation_bytes, batch),
+        "saved_bytes_estimate": compute.saved_bytes(totals, batch),
         "layers": [_layer(layer, view, 1) for layer in analysis.layers],
         "diagnostics": [_diagnostic(d) for d in analysis.diagnostics],
         "errors": sum(1 for d in analysis.diagnostics if d.severity == Severity.ERROR),
@@ -54,12 +53,10 @@ class _View(NamedTuple):
     depth: int | None
     batch: int
     totals: Totals
-    fields: dict[int, Any] | None  # None: the analysis has no compute (compute.known)
+    fields: dict[int, Any]  # every layer's receptive field, by id
 
 
 def _compute(layer: LayerResult, view: _View) -> dict[str, Any]:
-    if view.fields is None:
-        return dict.fromkeys(("macs", "flops", "mac_formula", "output_bytes", "receptive_field"))
     macs = compute.scaled(layer.macs, view.batch)
     formula = layer.mac_formula
     return {

@@ -148,6 +148,8 @@ _ROW_COLUMNS = {  # an Ultralytics model's rows, as Ultralytics prints its build
     "from": ("from", "right", False, ""),
     "n": ("n", "right", False, ""),
     "params": ("params", "right", False, ""),
+    "macs": ("MACs", "right", False, ""),  # with --columns macs
+    "memory": ("output bytes", "right", False, ""),  # with --columns memory
     "module": ("module", "left", False, ""),
     "arguments": ("arguments", "left", True, ""),
     "shape": ("output shape", "left", False, ""),
@@ -167,6 +169,7 @@ def row_table(
             cells = dict.fromkeys(_ROW_COLUMNS, Text(""))
             cells["module"] = Text(prefix) + Text(f"{layer.name} ({layer.type})", "dim")
             cells["params"] = Text(count(layer.param_count), "dim")
+            cells.update(_row_compute(layer, analysis, view, "dim"))
             cells["shape"] = Text(shape(layer.output_shape) if layer.output_shape is not None else "", "dim")
             rows.append(cells)
             continue
@@ -176,11 +179,13 @@ def row_table(
             "from": Text(str(info.from_)),
             "n": Text(str(info.repeats)),
             "params": Text(count(layer.param_count), "bold"),
+            **_row_compute(layer, analysis, view, "bold"),
             "module": Text(module),
             "arguments": Text(info.arguments_text if info.arguments is not None else "?"),
             "shape": Text(shape(layer.output_shape) if layer.output_shape is not None else "—"),
         })  # fmt: skip
-    keys = list(_ROW_COLUMNS)  # Ultralytics' own columns; its rows have no compute yet (compute.known)
+    # Ultralytics' own columns, with the compute ones asked for (receptive fields are not traced through rows)
+    keys = [key for key in _ROW_COLUMNS if key not in ("macs", "memory") or key in view.columns]
     title = (analysis.name or "Ultralytics model") + (f" · scale {analysis.scale}" if analysis.scale else "")
     title += f" · imgsz {analysis.imgsz}"
     table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, show_edge=False)
@@ -199,11 +204,19 @@ def row_table(
     return table, total
 
 
+def _row_compute(layer: LayerResult, analysis: Analysis, view: View, style: str) -> dict[str, Text]:
+    """An Ultralytics row's (or sub-module's) MACs and output bytes at the view's batch."""
+    memory = compute.output_bytes(layer, analysis.totals, view.batch)
+    return {
+        "macs": Text(compute.si(compute.scaled(layer.macs, view.batch)), style),
+        "memory": Text(compute.si(memory, "B") if layer.output_shape is not None else "—", style),
+    }
+
+
 def _cells(layer: LayerResult, prefix: str, analysis: Analysis, view: View, fields: dict) -> dict[str, Text]:
     style = {"layer": "", "branch": "italic"}.get(layer.category, "bold")
-    known = compute.known(analysis)
-    macs = compute.scaled(layer.macs, view.batch) if known else None
-    memory = compute.output_bytes(layer, analysis.totals, view.batch) if known else None
+    macs = compute.scaled(layer.macs, view.batch)
+    memory = compute.output_bytes(layer, analysis.totals, view.batch)
     return {
         "#": Text(".".join(str(p) for p in layer.path)),
         "layer": Text(prefix) + Text(type_label(layer), style),
@@ -219,12 +232,12 @@ def _cells(layer: LayerResult, prefix: str, analysis: Analysis, view: View, fiel
 
 def _total_cells(analysis: Analysis, view: View) -> dict[str, Text]:
     """The totals row: parameters, MACs and all activations (the sum of every output, not the last)."""
-    totals, known = analysis.totals, compute.known(analysis)
+    totals = analysis.totals
     cells = dict.fromkeys(_COLUMNS, Text(""))
     cells["layer"] = Text("Total", "bold")
     cells["params"] = Text(count(totals.params), "bold")
-    cells["macs"] = Text(compute.si(compute.scaled(totals.macs, view.batch) if known else None), "bold")
-    memory = compute.scaled(totals.activation_bytes, view.batch) if known else None
+    cells["macs"] = Text(compute.si(compute.scaled(totals.macs, view.batch)), "bold")
+    memory = compute.scaled(totals.activation_bytes, view.batch)
     cells["memory"] = Text(compute.si(memory, "B"), "bold")
     return cells
 
@@ -264,14 +277,14 @@ def totals_table(analysis: Analysis, view: View = DEFAULT_VIEW) -> Table:
 
 def _compute_totals(grid: Table, analysis: Analysis, view: View) -> None:
     """MACs, FLOPs and memory at the view's batch: SI units, the exact integers beside them."""
-    totals, known, batch = analysis.totals, compute.known(analysis), view.batch
-    macs = compute.scaled(totals.macs, batch) if known else None
+    totals, batch = analysis.totals, view.batch
+    macs = compute.scaled(totals.macs, batch)
     at = f"batch {batch:,}"
     rows = [
         ("MACs", macs, "", f"multiply-accumulates, {at}"),
         ("FLOPs", compute.flops(macs), "", "2 × MACs"),
-        ("Activations", compute.scaled(totals.activation_bytes, batch) if known else None, "B", f"all outputs, {at}"),
-        ("Saved for backward", compute.saved_bytes(totals, batch) if known else None, "B", f"training, estimate, {at}"),
+        ("Activations", compute.scaled(totals.activation_bytes, batch), "B", f"all outputs, {at}"),
+        ("Saved for backward", compute.saved_bytes(totals, batch), "B", f"training, estimate, {at}"),
     ]
     for label, n, unit, what in rows:
         grid.add_row(

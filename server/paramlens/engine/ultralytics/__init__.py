@@ -15,7 +15,7 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .. import collector
+from .. import collector, compute
 from ..analysis import Analysis, Diagnostic, Severity, Span, Totals
 from ..source import Parsed, node_span
 from . import modules  # noqa: F401  (registers the modules)
@@ -98,9 +98,11 @@ def analyse(parsed: Parsed, text: str, key: str | None = None, scale: str | None
         r.buffer_count for r in built.results  # type: ignore[misc]
     )
     non_trainable = None if total is None else total - trainable  # type: ignore[operator]
-    # compute and memory are not counted for this dialect yet: unknown (each LayerResult is made with None
-    # too), never a 0 that would look exact
-    analysis.totals = Totals(total, trainable, non_trainable, buffers, macs=None, activations=None, saved=None)
+    # compute: the rows' MACs and activations added up (None where one is unknown); what training keeps for
+    # backward is not estimated for this dialect (None: unknown, never a 0 that would look exact)
+    macs = None if missing else compute.total(r.macs for r in built.results)
+    activations = None if missing else compute.total(r.activations for r in built.results)
+    analysis.totals = Totals(total, trainable, non_trainable, buffers, macs=macs, activations=activations, saved=None)
     if scales:
         analysis.scales_key = node_span(top["scales"][0])
         analysis.scales = partial(_scale_totals, rows, header, scales, imgsz, total, missing)

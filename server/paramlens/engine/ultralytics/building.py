@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import registry
+from .. import registry, shapes
 from ..analysis import LayerResult, Severity
 from ..context import LayerContext, RuleError
 from ..registry import Module
 from ..source import node_span
 from .common import HEADS, NOT_A_MAP, make_divisible, number, printed, said
-from .net import BuildError
+from .net import BuildError, leaf_macs
 from .rows import Row
 
 # torch.nn classes paramlens counts with its own kinds, and the module file torch defines them in
@@ -61,9 +61,10 @@ class Building:
         if m == "Concat":
             return self.concat(row, result, args, xs, sources)
         if m == "CBFuse":
-            result.param_count = result.trainable_count = result.buffer_count = 0
+            result.param_count = result.trainable_count = result.buffer_count = result.macs = 0
             out = xs[-1] if xs[-1] is not NOT_A_MAP else None
             result.input_shape = result.output_shape = out
+            result.activations = shapes.numel(out)  # resized maps added up: no dense product
             return out
         if m == "ImagePoolingAttn":
             self.report(
@@ -190,11 +191,12 @@ class Building:
         result.children = children
         if not built.children:
             result.params, result.buffers, result.formula = built.params, built.buffers, built.formula
-            result.shape_steps = built.shape_steps
+            result.shape_steps, result.mac_formula = built.shape_steps, built.mac_formula
         result.input_shape = built.input_shape
         result.output_shape = built.output_shape
         result.param_count, result.trainable_count = built.param_count, built.trainable_count
         result.buffer_count = built.buffer_count
+        result.macs, result.activations = built.macs, built.activations
 
     def torch_row(self, row: Row, result: LayerResult, info: dict[str, Any], kind: Any, special: Any, f: Any,
                   n: int, args: list[Any], sources: tuple[int, ...]) -> LayerResult:  # fmt: skip
@@ -307,11 +309,13 @@ class Building:
             raise BuildError(exc.message, exc.code) from None
         count = sum(t.numel for t in ctx.params)
         net = self.net
+        macs, mac_formula = leaf_macs(kind, ctx)
         return LayerResult(
             kind.name, "layer", net.span, net.type_span, net.path, name=label, params=tuple(ctx.params),
             buffers=tuple(ctx.buffers), formula=ctx.formula, shape_steps=tuple(ctx.steps), input_shape=inp,
             output_shape=ctx.out, param_count=count, trainable_count=count,
-            buffer_count=sum(t.numel for t in ctx.buffers), macs=None, activations=None,
+            buffer_count=sum(t.numel for t in ctx.buffers), macs=macs, mac_formula=mac_formula,
+            activations=shapes.numel(ctx.out),
         )  # fmt: skip
 
 

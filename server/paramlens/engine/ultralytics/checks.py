@@ -40,7 +40,7 @@ class Checks:
         )
 
     def concat(self, row: Row, result: LayerResult, args: list[Any], xs: list[Any], sources: tuple[int, ...]) -> Any:
-        result.param_count = result.trainable_count = result.buffer_count = 0
+        result.param_count = result.trainable_count = result.buffer_count = result.macs = 0
         dim = args[0] if args else 1
         if None in xs or dim != 1:
             return None
@@ -78,4 +78,5 @@ class Checks:
         out = (sum(x[0] for x in xs), *first[1:])
         result.input_shape = first
         result.output_shape = out
+        result.activations = shapes.numel(out)  # a new tensor, of no dense product
         return out

@@ -8,9 +8,10 @@ format); the composites only add up their parts. Positions are the row's: every 
 
 from __future__ import annotations
 
+from copy import copy
 from typing import Any
 
-from .. import registry
+from .. import compute, registry, shapes
 from ..analysis import LayerResult, Span, Tensor
 from ..context import LayerContext, RuleError
 from ..shapes import Shape
@@ -47,6 +48,28 @@ def autopad(k: Any, p: Any = None, d: int = 1) -> Any:
     return p
 
 
+def leaf_macs(kind: Any, ctx: LayerContext) -> tuple[int | None, Any]:
+    """A torch layer's MACs and their formula, by its kind's rule (as the native walker counts them)."""
+    formula = ctx.mac_formula
+    return (formula.value if formula is not None else 0 if kind.macs.startswith("0") else None), formula
+
+
+def runs(layer: LayerResult, times: int, note: str) -> LayerResult:
+    """A sub-module the eval forward pass runs ``times`` times (0: not at all, a loss's branch): a copy, with its
+    sub-modules, of ``times`` × its MACs and outputs (the counts are the eval pass', docs/compute.md)."""
+    out = copy(layer)
+    out.macs = 0 if times == 0 else None if layer.macs is None else layer.macs * times
+    out.activations = 0 if times == 0 else None if layer.activations is None else layer.activations * times
+    out.notes = (*layer.notes, note)
+    if layer.children:
+        out.children = [runs(c, times, note) for c in layer.children]
+    return out
+
+
+def training_only(layer: LayerResult) -> LayerResult:
+    return runs(layer, 0, "run in training only: no MACs or outputs in the eval forward pass")
+
+
 class Net:
     """What the builders of one analysis share: the row being built (its spans and index) and the
     default activation (`activation:` at the top of the file, SiLU otherwise)."""
@@ -76,10 +99,12 @@ class Net:
                 kind.rule(ctx)
             except RuleError as exc:
                 raise BuildError(f"{kind_name} {name}: {exc.message}", exc.code) from None
-            found = (tuple(ctx.params), tuple(ctx.buffers), ctx.formula, tuple(ctx.steps), ctx.out)
+            found = (
+                tuple(ctx.params), tuple(ctx.buffers), ctx.formula, tuple(ctx.steps), ctx.out, *leaf_macs(kind, ctx)
+            )
             if len(_CACHE) < _CACHE_MAX:
                 _CACHE[key] = found
-        params, buffers, formula, steps, out = found
+        params, buffers, formula, steps, out, macs, mac_formula = found
         if not trainable:
             params = tuple(Tensor(t.name, t.shape, False) for t in params)
         count = sum(t.numel for t in params)
@@ -87,7 +112,8 @@ class Net:
             kind_name, "layer", self.span, self.type_span, self.path, name=name, params=params, buffers=buffers,
             trainable=trainable, formula=formula, shape_steps=steps, input_shape=x, output_shape=out,
             param_count=count, trainable_count=count if trainable else 0,
-            buffer_count=sum(t.numel for t in buffers), macs=None, activations=None,
+            buffer_count=sum(t.numel for t in buffers), macs=macs, mac_formula=mac_formula,
+            activations=shapes.numel(out),
         )  # fmt: skip
         return result
 
@@ -135,20 +161,25 @@ class Net:
         return self.leaf("Identity", name, x)
 
     def tensors(self, name: str, type: str, x: Shape | None, out: Shape | None, *tensors: Tensor) -> LayerResult:
-        """A sub-module that is no kind (a plain nn.Parameter, DFL's frozen weight): its own tensors."""
+        """A sub-module that is no kind (a plain nn.Parameter, a ZeroPad2d): its own tensors, no dense product;
+        a plain parameter produces no output (activations 0)."""
         count = sum(t.numel for t in tensors)
         trainable = sum(t.numel for t in tensors if t.trainable)
         return LayerResult(
             type, "layer", self.span, self.type_span, self.path, name=name, params=tensors, input_shape=x,
-            output_shape=out, param_count=count, trainable_count=trainable, buffer_count=0, macs=None, activations=None,
+            output_shape=out, param_count=count, trainable_count=trainable, buffer_count=0, macs=0,
+            activations=0 if x is None and out is None else shapes.numel(out),
         )  # fmt: skip
 
     # --- composites --------------------------------------------------------------------------------
 
     def group(
-        self, type: str, name: str, children: list[LayerResult], x: Shape | None, out: Shape | None
-    ) -> LayerResult:
-        """A module made of sub-modules: its counts are theirs added up (the shared default activation once)."""
+        self, type: str, name: str, children: list[LayerResult], x: Shape | None, out: Shape | None,
+        own: int | None = 0,
+    ) -> LayerResult:  # fmt: skip
+        """A module made of sub-modules: its counts are theirs added up (the shared default activation once);
+        ``own``: the MACs of its own dense products, outside its sub-modules (attention's QKᵀ and A·V; None:
+        unknown). Its activations are those of its sub-modules (the tensors its own code makes are not)."""
         params = trainable = buffers = 0
         for c in children:
             params += c.param_count or 0
@@ -161,8 +192,9 @@ class Net:
                 trainable -= extra * self.act_params
         return LayerResult(
             type, "block", self.span, self.type_span, self.path, name=name, input_shape=x, output_shape=out,
-            children=children, param_count=params, trainable_count=trainable, buffer_count=buffers, macs=None,
-            activations=None,
+            children=children, param_count=params, trainable_count=trainable, buffer_count=buffers,
+            macs=compute.total([own, *(c.macs for c in children)]),
+            activations=compute.total(c.activations for c in children),
         )  # fmt: skip
 
     def shared_acts(self, children: list[LayerResult]) -> int:

@@ -6,11 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from ... import compute, shapes
 from ...analysis import LayerResult, Tensor
 from ...shapes import Shape
 from ..counting import counted
 from ..net import BuildError, Net
 from .conv import Conv, DWConv, GhostConv, LightConv, RepConv, _int, with_channels
+
+
+def _positions(x: Shape) -> int | None:
+    """N = H·W, the tokens attention runs over (None: a size is unknown)."""
+    n = shapes.numel(x)
+    return None if n is None else n // x[0]  # type: ignore[operator]
+
+
+def _mul(n: int | None, times: int) -> int | None:
+    return None if n is None else n * times
 
 
 def _hw(x: Shape) -> tuple[Any, ...]:
@@ -132,7 +143,9 @@ def SPPF(net: Net, name: str, x: Shape, c1: int, c2: int, k: int = 5, n: int = 3
     y = cv1.output_shape
     cv2 = Conv(net, "cv2", _c(y, h * (n + 1)), h * (n + 1), c2, 1, 1)
     m = net.maxpool("m", y, k, 1, k // 2)
-    return net.group("SPPF", name, [cv1, cv2, m], x, cv2.output_shape)
+    out = net.group("SPPF", name, [cv1, cv2, m], x, cv2.output_shape)
+    out.activations = compute.total([out.activations, _mul(m.activations, n - 1)])  # the one pool runs n times
+    return out
 
 
 def SPP(net: Net, name: str, x: Shape, c1: int, c2: int, k: Any = (5, 9, 13)) -> LayerResult:
@@ -170,7 +183,10 @@ def Attention(net: Net, name: str, x: Shape, dim: int, num_heads: int = 8, attn_
     qkv = Conv(net, "qkv", x, dim, h, 1, act=False)
     proj = Conv(net, "proj", x, dim, dim, 1, act=False)
     pe = Conv(net, "pe", x, dim, dim, 3, 1, g=dim, act=False)
-    return net.group("Attention", name, [qkv, proj, pe], x, x)
+    # its own products over the N = H·W positions: QKᵀ (num_heads·N²·key_dim) and A·V (num_heads·N²·head_dim)
+    n = _positions(x)
+    own = None if n is None else num_heads * n * n * (key_dim + head_dim)
+    return net.group("Attention", name, [qkv, proj, pe], x, x, own)
 
 
 def PSABlock(net: Net, name: str, x: Shape, c: int, attn_ratio: float = 0.5, num_heads: int = 4,
@@ -358,7 +374,10 @@ def AAttn(net: Net, name: str, x: Shape, dim: int, num_heads: int, area: int = 1
     qkv = Conv(net, "qkv", x, dim, 3 * a, 1, act=False)
     proj = Conv(net, "proj", _c(x, a), a, dim, 1, act=False)
     pe = Conv(net, "pe", _c(x, a), a, a, 7, 1, 3, g=a, act=False)
-    return net.group("AAttn", name, [qkv, proj, pe], x, x)
+    # QKᵀ and A·V within each of the `area` areas of N / area positions: area·num_heads·(N/area)²·2·head_dim
+    n = _positions(x)
+    own = None if n is None or n % area else area * num_heads * (n // area) ** 2 * 2 * head_dim
+    return net.group("AAttn", name, [qkv, proj, pe], x, x, own)
 
 
 def ABlock(net: Net, name: str, x: Shape, dim: int, num_heads: int, mlp_ratio: float = 1.2,
@@ -475,7 +494,8 @@ def C2fAttn(net: Net, name: str, x: Shape, c1: int, c2: int, n: int = 1, ec: int
     parts.append(net.leaf("Linear", "gl", (gc,), in_features=gc, out_features=ec))
     parts.append(net.tensors("bias", "Parameter", None, None, Tensor("bias", (nh,))))
     parts.append(Conv(net, "proj_conv", y, c, c, 3, 1, act=False))
-    attn = net.group("MaxSigmoidAttnBlock", "attn", parts, y, y)
+    attn = net.group("MaxSigmoidAttnBlock", "attn", parts, y, y, own=None)  # over the run-time text embeddings: ?
+    attn.activations = None  # `gl` projects those embeddings, one per class name given at run time
     return net.group("C2fAttn", name, [cv1, cv2, *m, attn], x, cv2.output_shape)
 
 
@@ -499,7 +519,7 @@ def C3TR(net: Net, name: str, x: Shape, c1: int, c2: int, n: int = 1, shortcut: 
     def inner(h: int, y: Shape) -> list[LayerResult]:
         if h % 4:
             raise BuildError(f"C3TR's transformer has 4 heads: its hidden width {h} must be divisible by 4")
-        t = (h,)
+        t = (_positions(y), h)  # the tokens: [H·W, h]
         layers = []
         for i in range(n):
             parts = [net.leaf("Linear", k, t, in_features=h, out_features=h, bias=False) for k in ("q", "k", "v")]
@@ -545,5 +565,6 @@ def TorchVision(net: Net, name: str, x: Shape, model: Any, weights: Any = "DEFAU
     out = (c2, *(None if v is None else -(-v // stride) for v in x[1:]))
     body = net.tensors("m", str(model), x, out)
     body.param_count = body.trainable_count = count
+    body.macs = body.activations = None  # torchvision's layers are not walked
     body.notes = (f"torchvision.models.{model} without its last {truncate} children: {count:,} parameters",)
     return net.group("TorchVision", name, [body], x, out)

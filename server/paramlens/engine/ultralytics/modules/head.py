@@ -7,9 +7,10 @@ from __future__ import annotations
 from copy import copy
 from typing import Any
 
+from ... import shapes
 from ...analysis import LayerResult, Tensor
 from ...shapes import Shape
-from ..net import BuildError, Net
+from ..net import BuildError, Net, training_only
 from .conv import Conv, DWConv
 
 
@@ -64,10 +65,16 @@ def _detect_parts(
     return cv2, cv3
 
 
-def _dfl(net: Net, reg_max: int) -> list[LayerResult]:
+def _dfl(net: Net, reg_max: int, cv2: list[LayerResult]) -> list[LayerResult]:
+    """DFL as the eval forward runs it: the box logits of all A anchors (every position of every level, the
+    inputs of ``cv2``) as a [reg_max, 4, A] map, softmax, a frozen 1×1 conv to [1, 4, A]."""
+    anchors: int | None = 0
+    for branch in cv2:
+        n = shapes.numel(branch.input_shape)
+        anchors = None if n is None or anchors is None else anchors + n // branch.input_shape[0]  # type: ignore[index]
     if reg_max <= 1:
-        return [net.identity("dfl", (1,))]
-    conv = net.conv2d("conv", (reg_max, None, None), 1, 1, bias=False, trainable=False)
+        return [net.identity("dfl", (4, anchors))]
+    conv = net.conv2d("conv", (reg_max, 4, anchors), 1, 1, bias=False, trainable=False)
     return [net.group("DFL", "dfl", [conv], None, None)]
 
 
@@ -86,7 +93,7 @@ def Detect(net: Net, name: str, xs: list[Shape], nc: int = 80, reg_max: int = 16
     ch = _check_ch(ch, type)
     xs = _shapes(xs, ch)
     cv2, cv3 = _detect_parts(net, xs, nc, reg_max, ch, legacy=net.legacy)
-    parts = [*cv2, *cv3, *_dfl(net, reg_max)]
+    parts = [*cv2, *cv3, *_dfl(net, reg_max, cv2)]
     if end2end:
         parts += _copy(net, cv2, "one2one_") + _copy(net, cv3, "one2one_")
     return net.group(type, name, parts, None, None)
@@ -115,7 +122,7 @@ def Proto26_(net: Net, name: str, xs: list[Shape], ch: list[int], c_: int, c2: i
     fuse = Conv(net, "feat_fuse", x0, ch[0], c_, 3)
     s0 = Conv(net, "0", x0, ch[0], c_, 3)
     s1 = Conv(net, "1", s0.output_shape, c_, c_, 3)
-    semseg = _seq(net, "semseg", [s0, s1, net.conv2d("2", s1.output_shape, nc, 1)], x0)
+    semseg = training_only(_seq(net, "semseg", [s0, s1, net.conv2d("2", s1.output_shape, nc, 1)], x0))
     return net.group("Proto26", name, [*base.children, *refine, fuse, semseg], x0, None)
 
 
@@ -129,7 +136,7 @@ def Segment(net: Net, name: str, xs: list[Shape], nc: int = 80, nm: int = 32, np
     else:
         proto = Proto(net, "proto", xs[0], ch[0], npr, nm)
     cv4 = _cv4(net, xs, max(ch[0] // 4, nm), nm)
-    parts = [*cv2, *cv3, *_dfl(net, reg_max)]
+    parts = [*cv2, *cv3, *_dfl(net, reg_max, cv2)]
     if end2end:
         parts += _copy(net, cv2, "one2one_") + _copy(net, cv3, "one2one_")
     parts += [proto, *cv4]
@@ -156,7 +163,7 @@ def _with_own(net: Net, cv2: list[LayerResult], cv3: list[LayerResult], reg_max:
               own: list[LayerResult], copied: list[list[LayerResult]]) -> list[LayerResult]:  # fmt: skip
     """A Detect subclass's parts in the order Ultralytics registers them: Detect's box and class branches and DFL,
     with end2end their ``one2one_`` copies, then the head's own branches and, with end2end, copies of ``copied``."""
-    parts = [*cv2, *cv3, *_dfl(net, reg_max)]
+    parts = [*cv2, *cv3, *_dfl(net, reg_max, cv2)]
     if end2end:
         parts += _copy(net, cv2, "one2one_") + _copy(net, cv3, "one2one_")
     parts += own
@@ -210,8 +217,8 @@ def Pose26(net: Net, name: str, xs: list[Shape], nc: int = 80, kpt_shape: Any = 
         cv4.append(_seq(net, f"cv4.{i}", [a, Conv(net, "1", a.output_shape, c4, c4, 3)], x))
     y = [(c4, *x[1:]) for x in xs]
     kpts = [net.conv2d(f"cv4_kpts.{i}", x, nk, 1) for i, x in enumerate(y)]
-    sigma = [net.conv2d(f"cv4_sigma.{i}", x, k * 2, 1) for i, x in enumerate(y)]
-    own = [_realnvp(net), *cv4, *kpts, *sigma]
+    sigma = [training_only(net.conv2d(f"cv4_sigma.{i}", x, k * 2, 1)) for i, x in enumerate(y)]
+    own = [training_only(_realnvp(net)), *cv4, *kpts, *sigma]
     return net.group("Pose26", name, _with_own(net, cv2, cv3, reg_max, end2end, own, [cv4, kpts, sigma]), None, None)
 
 
@@ -233,7 +240,7 @@ def v10Detect(net: Net, name: str, xs: list[Shape], nc: int = 80, ch: Any = ()) 
     ch = _check_ch(ch, "v10Detect")
     xs = _shapes(xs, ch)
     cv2, cv3 = _detect_parts(net, xs, nc, 16, ch, legacy=False, dw=None)
-    parts = [*cv2, *cv3, *_dfl(net, 16), *_copy(net, cv2, "one2one_"), *_copy(net, cv3, "one2one_")]
+    parts = [*cv2, *cv3, *_dfl(net, 16, cv2), *_copy(net, cv2, "one2one_"), *_copy(net, cv3, "one2one_")]
     return net.group("v10Detect", name, parts, None, None)
 
 
@@ -276,7 +283,10 @@ def WorldDetect(net: Net, name: str, xs: list[Shape], nc: int = 80, embed: int =
     c3 = max(ch[0], min(nc, 100))
     cv3 = [_branch(net, f"cv3.{i}", x, c3, embed) for i, x in enumerate(xs)]
     cv4 = [_contrastive(net, f"cv4.{i}", embed, with_bn) for i in range(len(xs))]
-    return net.group("WorldDetect", name, [*cv2, *cv3, *_dfl(net, reg_max), *cv4], None, None)
+    parts = [*cv2, *cv3, *_dfl(net, reg_max, cv2), *cv4]
+    out = net.group("WorldDetect", name, parts, None, None, own=None)  # its products with the run-time text: ?
+    out.activations = None
+    return out
 
 
 def _savpe(net: Net, xs: list[Shape], ch: list[int], c3: int, embed: int) -> LayerResult:
@@ -307,7 +317,7 @@ def _yoloe(net: Net, xs: list[Shape], nc: int, embed: int, with_bn: Any, reg_max
         raise BuildError(f"{type} asserts with_bn (AssertionError in Ultralytics)")
     cv2, cv3 = _detect_parts(net, xs, nc, reg_max, ch, legacy=net.legacy, cls_out=embed)
     cv4 = [_contrastive(net, f"cv4.{i}", embed, True) for i in range(len(xs))]
-    parts = [*cv2, *cv3, *_dfl(net, reg_max)]
+    parts = [*cv2, *cv3, *_dfl(net, reg_max, cv2)]
     if end2end:
         parts += _copy(net, cv2, "one2one_") + _copy(net, cv3, "one2one_")
     parts += cv4
@@ -361,7 +371,7 @@ def SemanticSegment(net: Net, name: str, xs: list[Shape], nc: int = 19, ch: Any 
     parts = [_seq(net, "classifier", [a, net.conv2d("1", a.output_shape, nc, 1)], xs[0])]
     if len(ch) > 1:
         b = Conv(net, "0", xs[1], ch[1], c, 3)
-        parts.append(_seq(net, "aux_head", [b, net.conv2d("1", b.output_shape, nc, 1)], xs[1]))
+        parts.append(training_only(_seq(net, "aux_head", [b, net.conv2d("1", b.output_shape, nc, 1)], xs[1])))
     return net.group("SemanticSegment", name, parts, None, None)
 
 
@@ -373,7 +383,7 @@ def Depth(net: Net, name: str, xs: list[Shape], c_mid: int = 256, ch: Any = ()) 
     for i, x in enumerate(xs[:-1]):
         a = Conv(net, "0", (cm, *x[1:]), cm, cm, 3)
         parts.append(_seq(net, f"refine.{i}", [a, Conv(net, "1", a.output_shape, cm, cm, 3)], a.input_shape))
-    h0 = Conv(net, "0", (cm, None, None), cm, cm // 2, 3)
+    h0 = Conv(net, "0", (cm, *xs[0][1:]), cm, cm // 2, 3)  # the levels fused up to the first one's size
     up = net.leaf(
         "ConvTranspose2d", "1", h0.output_shape, in_channels=cm // 2, out_channels=cm // 2, kernel_size=(2, 2),
         stride=(2, 2), padding=(0, 0), bias=True,
