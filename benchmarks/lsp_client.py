@@ -214,17 +214,8 @@ class Client:
 
     async def server_request(self, index: int = 0, timeout: float = 30.0) -> dict[str, Any]:
         """The ``index``-th request the server sent (counting from 0), once it has come."""
-        deadline = time.perf_counter() + timeout
-        while len(self.server_requests) <= index:
-            if self._reader and self._reader.done():
-                raise ServerError("the server closed its output")
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                raise TimeoutError(f"the server sent {len(self.server_requests)} requests, not {index + 1}")
-            self._server_request_event.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._server_request_event.wait(), left)
-        return self.server_requests[index]
+        found = lambda: self.server_requests[index] if len(self.server_requests) > index else None  # noqa: E731
+        return await self._until(self._server_request_event, found, timeout, f"server request {index + 1}")
 
     async def diagnostics_for(
         self, uri: str, since: float, version: int | None, timeout: float = 120.0
@@ -232,19 +223,26 @@ class Client:
         """The first publishDiagnostics for ``uri`` that arrived after ``since`` with ``version``
         (any version when the server does not send versions): its arrival time and diagnostics."""
         accept: Callable[[int | None], bool] = lambda v: v is None or version is None or v == version  # noqa: E731
+
+        def found() -> tuple[float, list[Any]] | None:
+            published = self.published.get(uri, ())
+            return next(((t, d) for t, v, d in published if t >= since and accept(v)), None)
+
+        return await self._until(self._published_event, found, timeout, f"diagnostics for version {version} of {uri}")
+
+    async def _until(self, event: asyncio.Event, found: Callable[[], Any], timeout: float, what: str) -> Any:
+        """``found()`` once it is not None, looked at again each time ``event`` is set."""
         deadline = time.perf_counter() + timeout
-        while True:
-            for arrived, v, diagnostics in self.published.get(uri, ()):
-                if arrived >= since and accept(v):
-                    return arrived, diagnostics
-            if self.process and self.process.returncode is not None:
-                raise ServerError(f"the server exited with {self.process.returncode}")
+        while (result := found()) is None:
+            if (self.process and self.process.returncode is not None) or (self._reader and self._reader.done()):
+                raise ServerError(f"the server went away before {what}")
             left = deadline - time.perf_counter()
             if left <= 0:
-                raise TimeoutError(f"no diagnostics for version {version} of {uri} within {timeout} s")
-            self._published_event.clear()
+                raise TimeoutError(f"no {what} within {timeout} s")
+            event.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._published_event.wait(), left)
+                await asyncio.wait_for(event.wait(), left)
+        return result
 
     def peak_rss_mb(self) -> float | None:
         """The server's peak resident memory (VmHWM) in MB, read from /proc while it runs."""

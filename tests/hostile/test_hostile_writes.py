@@ -2,7 +2,8 @@
 user's home, configuration, cache, data, state or temporary directories. Its own process, started in a
 temporary directory with each of those pointing at an empty one, does every kind of work an editor can
 ask of it (the hostile corpus, edits, hovers, hints, completion, fixes, lenses, symbols, the custom
-requests, saves and watched files) and shuts down; then every one of them must be as it was."""
+requests, saves and watched files) and shuts down; then every one of them must be as it was, and an
+audit hook in the server process (``write_audit.py``) must have seen no write anywhere."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pytest_lsp import client_capabilities
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 EXPECTED: dict[str, dict] = yaml.safe_load((CORPUS.parent / "expected.yaml").read_text(encoding="utf-8"))
+AUDIT = Path(__file__).resolve().parent / "write_audit.py"
 PLACES = ("cwd", "home", "config", "cache", "data", "state", "tmp")
 
 
@@ -74,6 +76,13 @@ async def test_the_server_writes_nothing(tmp_path: Path) -> None:
         "XDG_STATE_HOME": str(places["state"]),
         "TMPDIR": str(places["tmp"]),
     }
+    hook = tmp_path / "hook"  # the audit hook, as sitecustomize: it logs writes outside these folders too
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(AUDIT.read_text())
+    audit = tmp_path / "audit.log"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(hook), env.get("PYTHONPATH")]))
+    env["PARAMLENS_WRITE_AUDIT"] = str(audit)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # Python's own .pyc files are not the server's writes
     before = snapshot(root)
     client = make_client()
     await client.start_io(*SERVER, cwd=places["cwd"], env=env)
@@ -98,3 +107,4 @@ async def test_the_server_writes_nothing(tmp_path: Path) -> None:
         name: [] for name in PLACES
     }
     assert snapshot(root) == before
+    assert audit.read_text() == ""  # anywhere at all (audit.log exists: the hook ran)
