@@ -84,7 +84,9 @@ def test_example_matches_an_independent_model(path: Path) -> None:
     assert check(path.read_text()) >= len(analyse(path.read_text()).layers)
 
 
-HEAVY = {"unet.arch.yaml", "vgg16.arch.yaml", "densenet121.arch.yaml", "resnet50.arch.yaml"}  # > 3 GMACs
+# U-Net's two forward passes at 572×572 take 37 s on one core: its tensors are compared, not its output
+# (the Concat construct below compares a cropped concatenation's values)
+HEAVY = {"unet.arch.yaml"}
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
