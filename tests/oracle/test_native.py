@@ -94,32 +94,37 @@ def test_exported_example_equals_the_independent_model(path: Path) -> None:
     check_export(path.read_text(), values=path.name not in HEAVY)
 
 
-# Each construct, in documents small enough to compare values too (with the composition tests' cases).
+# Each construct, in documents small enough to compare values too (the composition tests' cases, varied).
 CONSTRUCTS: dict[str, str] = {
     "block defaults, expressions, a type argument": """\
-input: [16, 8, 8]
+input: [10, 9, 9]
 blocks:
   Unit:
-    args: {width: 8, act: ReLU}
+    args: {width: 6, act: GELU, k: 3}
     layers:
-      - Conv2d: {out_channels: "${width * 2}", kernel_size: 3, padding: 1}
       - $act
+      - Conv2d: {out_channels: "${width * 2 - 1}", kernel_size: $k, padding: "${(k - 1) // 2}"}
 layers:
-  - Unit
+  - Unit: {k: 5}
   - Unit: {width: 4, act: Hardswish}
-  - Unit: {width: "${(3 + 5) / 2 % 3}", name: tiny}
+  - Unit: {width: "${(3 + 5) / 2 % 3}", act: Tanh, name: tiny}
+  - Unit
 """,
     "in_channels, a Multiply gate, shorthands": """\
-input: [24, 4, 4]
+input: [32, 6, 6]
 blocks:
-  Gate:
+  Gate:                                # squeeze-and-excitation, the squeeze a fraction of the input
+    args: {ratio: 8}
     layers:
       - Multiply:
           branches:
+            - - AdaptiveMaxPool2d: 1
+              - Conv2d: {out_channels: "${in_channels // ratio}", kernel_size: 1, bias: false}
+              - SiLU
+              - Conv2d: {out_channels: $in_channels, kernel_size: 1}
+              - Hardsigmoid
             - []
-            - [AdaptiveAvgPool2d: 1, Conv2d: {out_channels: "${in_channels // 4}", kernel_size: 1},
-               ReLU, Conv2d: {out_channels: $in_channels, kernel_size: 1}, Sigmoid]
-layers: [Gate, MaxPool2d: 2, Gate]
+layers: [Gate, AvgPool2d: 2, Conv2d: {out_channels: 16, kernel_size: 1}, Gate: {ratio: 4}, GroupNorm: 4]
 """,
     "Residual: identity and projection shortcuts": """\
 input: [16, 8, 8]
