@@ -205,7 +205,7 @@ class Reader:
             return Node(kind, module, (), repetitions[0] if repetitions else [], repetitions), y
         if kind == "Residual":  # the shortcut is the identity when absent
             built = [self.branch("layers", args["layers"], x, env)]
-            if args.get("shortcut"):
+            if "shortcut" in args:  # `shortcut: []` is an identity branch of its own
                 built.append(self.branch("shortcut", args["shortcut"], x, env))
             else:
                 built.append((Node("identity", nn.Identity(), ()), x))
