@@ -34,8 +34,6 @@ TYPES = {  # Keras layer names (keras.io/api/layers) for the torch.nn modules th
 FIRST = {  # the argument a bare value stands for (`MaxPool2d: 2`): the first one torch.nn requires
     **{f"{k}{n}d": "kernel_size" for k in ("MaxPool", "AvgPool") for n in (1, 2, 3)},
     **{f"Adaptive{k}Pool{n}d": "output_size" for k in ("Max", "Avg") for n in (1, 2, 3)},
-    **{f"Conv{n}d": "out_channels" for n in (1, 2, 3)},
-    "Linear": "out_features",
     "GroupNorm": "num_groups",
 }
 WRITTEN_INPUT = {  # input sizes a file may write (checked against what PyTorch gets): channel or last dim
@@ -207,7 +205,7 @@ class Reader:
             return Node(kind, module, (), repetitions[0] if repetitions else [], repetitions), y
         if kind == "Residual":  # the shortcut is the identity when absent
             built = [self.branch("layers", args["layers"], x, env)]
-            if args.get("shortcut"):
+            if "shortcut" in args:  # `shortcut: []` is an identity branch of its own
                 built.append(self.branch("shortcut", args["shortcut"], x, env))
             else:
                 built.append((Node("identity", nn.Identity(), ()), x))

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from paramlens.engine import Severity, analyse
 
+from . import agree
 from .oracle import check, torch
 
 nn = torch.nn
@@ -193,3 +194,4 @@ def test_random_architectures_agree_with_pytorch(arch: tuple[list[int], list[Lay
     event("PyTorch runs it")
     assert not errors, (errors[0].message, text)
     check(analysis)
+    agree.check(text)  # every layer as the independent reading (tests/oracle/native.py) built it
