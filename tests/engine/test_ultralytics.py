@@ -348,3 +348,15 @@ def test_a_deleted_row_is_renumbered_too() -> None:
     fixed = apply(deleted, second.diagnostics[0].fixes[0])
     assert "[[14, 17, 20], 1, Detect, [nc]]" in fixed and "[[-1, 11], 1, Concat, [1]]" in fixed
     assert [d.span for d in analyse(fixed, key="yolov8.yaml", memo=second.memo).diagnostics] == [lost.span]
+
+
+def test_an_nn_row_after_a_row_of_unknown_width_is_unknown_not_a_crash() -> None:
+    """nn.BatchNorm2d and nn.ConvTranspose2d take the recorded width: after a broken first row it is
+    unknown, so their rows are too (the broken row says why), and the rows before stay counted."""
+    text = (Path(__file__).resolve().parents[1] / "ultralytics_oracle" / "customised" / "yolov8-nn.yaml").read_text()
+    broken = text.replace("[-1, 1, Conv, [64, 3, 2]]", "[-2, 1, Conv, [64, 3, 2]]", 1)
+    analysis = analyse(broken, key="yolov8-nn.yaml")
+    assert codes(analysis)[0] == "invalid-from"
+    assert analysis.diagnostics[0].span == at(broken, "-2")
+    batchnorm = next(r for r in analysis.layers if r.written_type == "nn.BatchNorm2d")
+    assert batchnorm.param_count is None and analysis.totals.params is None

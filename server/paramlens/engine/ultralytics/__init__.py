@@ -85,7 +85,7 @@ def analyse(parsed: Parsed, text: str, key: str | None = None, scale: str | None
     rows, problems = read_rows(top)
     diagnostics += [Diagnostic(p.code, Severity.ERROR, p.message, p.span) for p in problems]
     analysis.scale = header.scale or None if scales else None
-    built = build(rows, header, imgsz)
+    built = build(rows, header, imgsz, text=text)
     diagnostics += built.diagnostics
     analysis.layers = built.results
     analysis.output_shape = built.output

@@ -221,6 +221,8 @@ class Building:
         else:
             c2 = self.ch[f]
         self.c2 = c2
+        if self.ch[f] is None and name in ("BatchNorm2d", "ConvTranspose2d"):
+            return self.unknown(result, c2)  # its input width is unknown: the row upstream says why
         info["arguments"], info["arguments_text"] = args, printed(args)
         info["c1_row"], info["c1"] = sources[0], self.ch[f]
         x = self.inputs(sources, i)[0]

@@ -9,6 +9,7 @@ the model first runs. Output shapes are one image's at ``imgsz``, channels first
 
 from __future__ import annotations
 
+import threading
 from typing import Any, NamedTuple
 
 from .. import registry
@@ -57,8 +58,11 @@ class _Walk(Arguments, Building, Checks):
     """One build of the rows at one scale: the rows read here, their arguments rewritten by :class:`Arguments`,
     their modules built by :class:`Building`, the run-time failures predicted by :class:`Checks`."""
 
-    def __init__(self, rows: list[Row], header: Header, imgsz: int, channels: int, quiet: bool) -> None:
+    def __init__(self, rows: list[Row], header: Header, imgsz: int, channels: int, quiet: bool,
+                 text: str | None = None) -> None:  # fmt: skip
         self.rows, self.header, self.quiet = rows, header, quiet
+        self.text = text  # the document, for reusing rows (None: every row built)
+        self.context = (repr(header), imgsz, channels)
         self.diagnostics: list[Diagnostic] = []
         self.net = (CountNet if quiet else Net)(header.act or ("SiLU", {}))  # quiet: the counts only
         if header.act is not None:
@@ -98,6 +102,50 @@ class _Walk(Arguments, Building, Checks):
         return self.outs[j]
 
     def row(self, row: Row) -> LayerResult:
+        """The row's result, reused from an earlier build when its text, place and everything it reads
+        are the same (a keystroke elsewhere in the file), else built."""
+        key = None if self.quiet or self.text is None else self._row_key(row)
+        hit = _ROWS.get(key) if key is not None else None
+        if hit is not None:
+            result, diagnostics, c2_recorded, out, self.c2, self.net.legacy, self.net.sppf_legacy = hit
+            self.diagnostics += diagnostics
+            self.record(row.index, c2_recorded, out)
+            return result
+        before = len(self.diagnostics)
+        result = self._build_row(row)
+        if key is not None and len(self.outs) == row.index + 1:
+            kept = (result, self.diagnostics[before:], self.ch[-1], self.outs[-1], self.c2, self.net.legacy,
+                    self.net.sppf_legacy)  # fmt: skip
+            with _ROWS_LOCK:  # the analysis lanes share it
+                if len(_ROWS) >= _ROWS_MAX:
+                    del _ROWS[next(iter(_ROWS))]
+                _ROWS[key] = kept
+        return result
+
+    def _row_key(self, row: Row) -> Any:
+        """What a row's build reads: its text and place, the build's context (header, input), the running
+        c2 and Detect/SPPF flags, and, of each row its `from` names, the recorded width, the real output,
+        the module name and where it is written (said in messages). None: not reusable."""
+        i, f = row.index, row.from_
+        deps: list[Any] = []
+        if i > 0 and row.problem is None:
+            for j in f if isinstance(f, list) else [f]:
+                s = j if j >= 0 else i + j
+                if not (isinstance(j, int) and 0 <= s < i):
+                    return None  # an invalid `from`: rare, built every time
+                source = self.rows[s]
+                deps.append((self.ch[s], self.outs[s], source.module, node_span(source.module_node)))
+        start, end = row.node.start_mark, row.node.end_mark
+        written = self.text[start.index : end.index] if self.text is not None else None
+        key = (self.context, written, start.line, start.column, i, self.c2,
+               self.net.legacy, self.net.sppf_legacy, tuple(deps))  # fmt: skip
+        try:
+            hash(key)
+        except TypeError:
+            return None
+        return key
+
+    def _build_row(self, row: Row) -> LayerResult:
         i = row.index
         net = self.net
         span, from_span, n_span, module_span, args_span, from_spans = row.spans()
@@ -262,5 +310,14 @@ def _forward(i: int, j: int) -> str:
 
 
 
-def build(rows: list[Row], header: Header, imgsz: int, channels: int = 3, quiet: bool = False) -> Built:
-    return _Walk(rows, header, imgsz, channels, quiet).run()
+# rows built before, by what their build reads (see _Walk._row_key); oldest dropped first
+_ROWS: dict[Any, tuple[Any, ...]] = {}
+_ROWS_MAX = 2048
+_ROWS_LOCK = threading.Lock()
+
+
+def build(rows: list[Row], header: Header, imgsz: int, channels: int = 3, quiet: bool = False,
+          text: str | None = None) -> Built:  # fmt: skip
+    """Build the rows at one scale; with the document's ``text``, rows unchanged since an earlier build
+    are reused."""
+    return _Walk(rows, header, imgsz, channels, quiet, text).run()
