@@ -28,10 +28,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 class Count:
     """A sub-module's counts (what a LayerResult of it would say), for a build that only counts."""
 
-    __slots__ = ("buffer_count", "buffers", "category", "children", "formula", "input_shape", "name", "notes",
-                 "output_shape", "param_count", "params", "shape_steps", "trainable_count", "type")  # fmt: skip
-    # what a LayerResult says beyond the parameters: not counted for the other scales (only their totals are)
-    macs = mac_formula = activations = saved = rf = None
+    __slots__ = ("activations", "buffer_count", "buffers", "category", "children", "formula", "input_shape",
+                 "mac_formula", "macs", "name", "notes", "output_shape", "param_count", "params", "rf", "saved",
+                 "shape_steps", "trainable_count", "type")  # fmt: skip
 
     def __init__(self, type: str, category: str, name: str | None, x: Shape | None, out: Shape | None,
                  params: int | None, trainable: int | None, buffers: int | None,
@@ -43,6 +42,9 @@ class Count:
         self.buffers: tuple[Tensor, ...] = ()
         self.formula = None
         self.shape_steps = ()
+        # what a LayerResult says beyond the parameters: not counted for the other scales (only their totals
+        # are), but builders may set them as they do on a LayerResult
+        self.macs = self.mac_formula = self.activations = self.saved = self.rf = None
 
     def renamed(self, name: str) -> Count:
         """The same counts under another name (a copy: DWConv sets its own type on what Conv returns)."""
@@ -77,7 +79,9 @@ class CountNet(Net):
         result.params = tensors
         return result
 
-    def group(self, type: str, name: str, children: list[Any], x: Shape | None, out: Shape | None) -> Any:
+    def group(self, type: str, name: str, children: list[Any], x: Shape | None, out: Shape | None,
+              own: int | None = 0) -> Any:  # fmt: skip
+        """Net.group's counts; ``own`` (the module's own MACs) is not counted for the other scales."""
         params = trainable = buffers = 0
         for c in children:
             params += c.param_count or 0
