@@ -698,14 +698,27 @@ class _Walker:
         )  # fmt: skip
 
     def compose(
-        self, base: LayerResult, children: list[LayerResult], flow: Flow, out: Flow, times: int = 1
+        self,
+        base: LayerResult,
+        children: list[LayerResult],
+        flow: Flow,
+        out: Flow,
+        times: int = 1,
+        fold: bool = True,
     ) -> tuple[LayerResult, Flow]:
+        """A composite of ``children`` run one after another (``fold=False``: branches, whose join sets
+        what backward keeps and the field)."""
         base.children = children
         base.output_shape = out.shape
-        base.param_count = compute.total(c.param_count for c in children)
-        base.trainable_count = compute.total(c.trainable_count for c in children)
-        base.buffer_count = compute.total(c.buffer_count for c in children)
-        base.macs, base.activations, base.saved, base.rf = compute.run(children, self.dtype_bytes)
+        (
+            base.param_count,
+            base.trainable_count,
+            base.buffer_count,
+            base.macs,
+            base.activations,
+            base.saved,
+            base.rf,
+        ) = compute.run(children, self.dtype_bytes, fold)
         if times != 1:
             base.param_count = _mul(base.param_count, times)
             base.trainable_count = _mul(base.trainable_count, times)
@@ -771,7 +784,6 @@ class _Walker:
         base.arguments["times"] = Argument("times", times, Origin("written"), node_span(tnode), _expr(tnode))
         body = item.args["layers"][1]
         first: list[LayerResult] | None = None
-        totals: list[tuple[int | None, int | None, int | None]] = []
         current = flow
         seen_inputs: list[Shape | None] = []
         done = 0
@@ -784,31 +796,19 @@ class _Walker:
             base.repetitions.append(children)
             if first is None:
                 first = children
-            totals.append(
-                (
-                    compute.total(c.param_count for c in children),
-                    compute.total(c.trainable_count for c in children),
-                    compute.total(c.buffer_count for c in children),
-                    compute.total(c.macs for c in children),
-                    compute.total(c.activations for c in children),
-                )
-            )
             done += 1
         remaining = times - done
         base.children = first or []
-        if not times:
-            totals.append((0, 0, 0, 0, 0))
         base.output_shape = current.shape
+        outs = [*seen_inputs[1:], current.shape]
+        base.saved, base.rf, runs = compute.repeat(base.repetitions, outs, remaining, self.dtype_bytes)
+        totals = [r[:5] for r in runs] if times else [(0, 0, 0, 0, 0)]
         for i, attr in enumerate(("param_count", "trainable_count", "buffer_count", "macs", "activations")):
             total = compute.total(t[i] for t in totals)
             if remaining:
                 total = compute.total([total, _mul(totals[-1][i], remaining)])
             setattr(base, attr, total)
-        self.repeat_compute(base, [*seen_inputs[1:], current.shape], remaining)
         return base, Flow(current.shape, base, current.broken)
-
-    def repeat_compute(self, base: LayerResult, outs: list[Shape | None], remaining: int) -> None:
-        base.saved, base.rf = compute.repeat(base.repetitions, outs, remaining, self.dtype_bytes)
 
     def branch_nodes(self, node: Node, kind: str, scope: Scope) -> list[Node] | None:
         if not isinstance(node, SequenceNode):
@@ -877,7 +877,7 @@ class _Walker:
     ) -> tuple[LayerResult, Flow]:
         """Branches from one input joined into a new tensor (Residual's add, Add, Multiply, Concat); ``extra``:
         the identity shortcut of a Residual without one."""
-        result = self.compose(base, branches, flow, out)
+        result = self.compose(base, branches, flow, out, fold=False)
         joined = shapes.numel(out.shape)
         base.activations = compute.total([base.activations, joined])
         parts = [(b.saved, self.out_bytes(b)) for b in branches] + [(e, None) for e in extra]
@@ -1227,7 +1227,7 @@ def _analyse_tree(
     params, trainable = (None, None) if stopped else (compute.total(ps), compute.total(ts))
     macs = None if stopped else compute.total(layer.macs for layer in analysis.layers)
     activations = None if stopped else compute.total(layer.activations for layer in analysis.layers)
-    saved = compute.chain([(layer.saved, walker.out_bytes(layer)) for layer in analysis.layers])
+    saved = compute.chain([(layer.saved, layer.output_shape) for layer in analysis.layers], walker.dtype_bytes)
     n_in = shapes.numel(analysis.input_shape)
     in_bytes = None if n_in is None else n_in * bytes_per_param
     n_out = shapes.numel(analysis.output_shape)
