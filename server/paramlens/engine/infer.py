@@ -342,9 +342,10 @@ class _Walker:
 
     def counted(self, base: LayerResult, ctx: LayerContext, scope: Scope, flow: Flow) -> tuple[LayerResult, Flow]:
         """A layer whose input does not fit but whose parameters follow from its arguments: its count
-        is known, its output is not."""
+        is known, its output is not, nor its MACs and activations (PyTorch would not run it)."""
         self.count(base, ctx, scope)
         base.output_shape = None
+        base.macs = base.activations = None
         return base, Flow(None, base, broken=True)
 
     def unknown(self, base: LayerResult, flow: Flow) -> tuple[LayerResult, Flow]:
