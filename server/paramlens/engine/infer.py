@@ -31,7 +31,7 @@ from .analysis import (
     UseSite,
 )
 from .context import LayerContext, RuleError
-from .definitions import Block, read_blocks, read_header, read_imports
+from .definitions import DTYPE_BYTES, Block, read_blocks, read_header, read_imports
 from .layout import COMMON_KEYS, CONSTRUCT_KEYS, CONSTRUCTS, Item, key_text, read_item
 from .registry import MAX_SIZE, Kind
 from .reuse import Entry, Instance, Memo, Reinstated, relocate
@@ -1072,19 +1072,24 @@ def analyse(
     memo: Any = None,
     scale: str | None = None,
     imgsz: int | None = None,
+    dtype: str | None = None,
 ) -> Analysis:
     """Analyse an architecture document. ``key`` names it for imports (and, for an Ultralytics model
     file, gives the scale its name implies); ``resolve`` reads imported files (the engine does no I/O of
     its own). ``memo``, the ``analysis.memo`` of an earlier version of the same document, lets unchanged
-    layers be reused instead of analysed again. ``scale`` and ``imgsz`` apply to Ultralytics files."""
+    layers be reused instead of analysed again. ``scale`` and ``imgsz`` apply to Ultralytics files.
+    ``dtype`` (the command line's ``--dtype``) overrides the file's ``dtype:``: every byte count, the
+    saved-for-backward estimate too, is what the file would give if it said so (no memo then)."""
     collecting = gc.isenabled()
     gc.disable()  # the parse allocates a node per value; a collection in the middle can triple the time
     try:
         if _ULTRALYTICS.search(text) is not None:
-            found = _ultralytics(text, key, memo, scale, imgsz)
+            found = _ultralytics(text, key, None if dtype else memo, scale, imgsz)
             if found is not None:
+                if dtype is not None:  # its rows count no saved bytes: the element size is all
+                    found.totals = found.totals._replace(dtype=dtype, bytes_per_param=DTYPE_BYTES[dtype])
                 return found
-        return _analyse(text, key, resolve, memo if isinstance(memo, Memo) else None)
+        return _analyse(text, key, resolve, memo if isinstance(memo, Memo) and dtype is None else None, dtype)
     finally:
         if collecting:
             gc.enable()
@@ -1102,7 +1107,9 @@ def _ultralytics(text: str, key: str | None, memo: Any, scale: str | None, imgsz
     return None
 
 
-def _analyse(text: str, key: str | None, resolve: Resolver | None, memo: Memo | None) -> Analysis:
+def _analyse(
+    text: str, key: str | None, resolve: Resolver | None, memo: Memo | None, dtype: str | None = None
+) -> Analysis:
     text = normalise(text)  # one character for one: positions are the same in the text as given
     outline = memo.outline if memo is not None else None
     spliced = _spliced(outline, text) if outline is not None else None
@@ -1113,7 +1120,7 @@ def _analyse(text: str, key: str | None, resolve: Resolver | None, memo: Memo | 
     layers, outline = layers_of(parsed, text)
     if outline is None and parsed.partial and memo is not None:
         outline = memo.outline  # typing on should splice against the text before the syntax error
-    return _analyse_tree(text, parsed, layers, outline, key, resolve, memo)
+    return _analyse_tree(text, parsed, layers, outline, key, resolve, memo, dtype)
 
 
 def _spliced(outline: Outline, text: str) -> tuple[Parsed, Layers, Outline] | None:
@@ -1134,6 +1141,7 @@ def _analyse_tree(
     key: str | None,
     resolve: Resolver | None,
     memo: Memo | None,
+    dtype_override: str | None = None,
 ) -> Analysis:
     root = parsed.root
     analysis = Analysis(is_architecture=False, diagnostics=list(parsed.diagnostics))
@@ -1170,6 +1178,8 @@ def _analyse_tree(
             )
         written.add(text_key or "")
     bytes_per_param, dtype = read_header(analysis, top, walker)
+    if dtype_override is not None:
+        bytes_per_param, dtype = DTYPE_BYTES[dtype_override], dtype_override
     walker.dtype_bytes = bytes_per_param
     imported: list[tuple[str, Any]] = []
     if resolve is not None:
