@@ -386,6 +386,23 @@ _CONSTANT_SAVED = {"view": VIEW, "nothing": NOTHING, "output": Saved(False, 0, T
 _CONSTANT_FIELDS: dict[str, Transform] = {"keep": KEEP, "global": GLOBAL, "flat": FLAT}  # the same for any input
 
 
+RULE = object()  # a kind whose saved or field rule depends on the layer's arguments and input
+_LEAF: dict[str, tuple[bool, Any, Any]] = {}
+
+
+def leaf_constants(kind: Any) -> tuple[bool, Any, Any]:
+    """Per kind, looked up once: whether its MACs are 0 by definition, and its saved and field rules when
+    they are the same for any layer (``RULE`` when not): most layers of a file need no rule run."""
+    found = _LEAF.get(kind.name)
+    if found is None:
+        found = _LEAF[kind.name] = (
+            kind.macs.startswith("0"),
+            _CONSTANT_SAVED.get(kind.saves, RULE),
+            _CONSTANT_FIELDS.get(kind.field, RULE),
+        )
+    return found
+
+
 def leaf_saved(kind: Any, values: dict[str, Any], inp: shapes.Shape | None, out: shapes.Shape | None, size: int):
     """What one layer keeps for backward (training), by its kind's ``saves`` rule (docs/compute.md §
     memory): its input, its output, or nothing, plus what it adds of its own."""
@@ -412,14 +429,6 @@ def leaf_saved(kind: Any, values: dict[str, Any], inp: shapes.Shape | None, out:
             return None
         extra = 2 + bool(values["affine"]) + 2 * bool(values["track_running_stats"])
         return Saved(True, extra * 4 * c, False)
-    if rule == "view":
-        return VIEW
-    if rule == "nothing":
-        return NOTHING
-    if rule == "output":
-        return Saved(False, 0, True)
-    if rule == "input":
-        return Saved(True, 0, False)
     if rule == "stats":  # batch norm: mean and inverse std per channel (float32)
         c = shapes.channels(inp)
         if c is None:

@@ -513,12 +513,15 @@ class _Walker:
 
     def leaf_compute(self, base: LayerResult, kind: Kind, ctx: LayerContext) -> None:
         """MACs, activations, what backward keeps and the receptive field of one layer of the registry."""
+        zero, saved, rf = compute.leaf_constants(kind)
         formula = ctx.mac_formula
         base.mac_formula = formula
-        base.macs = formula.value if formula is not None else 0 if kind.macs.startswith("0") else None
+        base.macs = formula.value if formula is not None else 0 if zero else None
         base.activations = shapes.numel(ctx.out)
-        base.saved = compute.leaf_saved(kind, ctx.values, ctx.inp, ctx.out, self.dtype_bytes)
-        base.rf = compute.leaf_field(kind, ctx.values, ctx.inp)
+        if saved is compute.RULE:
+            saved = compute.leaf_saved(kind, ctx.values, ctx.inp, ctx.out, self.dtype_bytes)
+        base.saved = saved
+        base.rf = compute.leaf_field(kind, ctx.values, ctx.inp) if rf is compute.RULE else rf
 
     def out_bytes(self, layer: LayerResult) -> int | None:
         n = shapes.numel(layer.output_shape)
