@@ -93,14 +93,10 @@ def load(
     """Read and analyse one file, with imports resolved from disk; ``dtype`` overrides the file's;
     ``scale`` and ``imgsz`` apply to Ultralytics model files."""
     from .engine import analyse
-    from .engine.definitions import DTYPE_BYTES
 
     text = read_source(path)
     key = None if path == "-" else os.path.realpath(path)
-    analysis = analyse(text, key=key, resolve=resolve_import, scale=scale, imgsz=imgsz)
-    if dtype is not None:
-        analysis.totals = analysis.totals._replace(dtype=dtype, bytes_per_param=DTYPE_BYTES[dtype])
-    return text, analysis
+    return text, analyse(text, key=key, resolve=resolve_import, scale=scale, imgsz=imgsz, dtype=dtype)
 
 
 def not_architecture(path: str) -> str:

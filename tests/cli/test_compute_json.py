@@ -50,6 +50,20 @@ def test_batch_scales_compute_and_memory(cli) -> None:
     assert data["layers"][0]["receptive_field"] == {"size": [3, 3], "stride": [1, 1]}
 
 
+def test_dtype_override_rescales_memory_as_a_written_dtype(cli, tmp_path) -> None:
+    """``--dtype float16``: every tensor's bytes halve, the BN statistics (float32) do not: the
+    saved-for-backward estimate is what the file says with ``dtype: float16`` written."""
+    _code, out, _err = cli("summary", str(SEED_2D), "--json", "--dtype", "float16", "--batch", "8")
+    data = json.loads(out)
+    assert data["activation_bytes"] == 8 * 2 * sum(OUTPUTS)
+    assert [x["output_bytes"] for x in data["layers"]] == [8 * 2 * n for n in OUTPUTS]
+    assert data["saved_bytes_estimate"] == 8 * (329_088 - 384) // 2 + 384
+    written = tmp_path / "seed-16.arch.yaml"
+    written.write_text(SEED_2D.read_text() + "dtype: float16\n")
+    _code, out16, _err = cli("summary", str(written), "--json", "--batch", "8")
+    assert {**json.loads(out16), "file": None} == {**data, "file": None}
+
+
 def test_batch_must_be_positive(cli) -> None:
     code, out, err = cli("summary", str(SEED_2D), "--json", "--batch", "0")
     assert (code, out) == (2, "")

@@ -174,3 +174,20 @@ def test_random_architectures_compute_matches_pytorch(arch) -> None:
         analysis = analyse(text)
         assert not any(d.severity == Severity.ERROR for d in analysis.diagnostics), text
         _all(analysis)
+
+
+def test_attention_with_kdim_and_vdim() -> None:
+    """MultiheadAttention with ``kdim``/``vdim`` written: equal to embed_dim (PyTorch then packs the three
+    projections, the count and the FLOPs are the oracle's); different, the layer cannot be self-attention
+    in a chain (PyTorch refuses the input as keys) and its MACs and activations are unknown, not 0."""
+    _all(_checked(document("MultiheadAttention", [6, 8], "{num_heads: 2, kdim: 8, vdim: 8, add_bias_kv: true}")))
+    analysis = analyse(document("MultiheadAttention", [6, 8], "{embed_dim: 8, num_heads: 2, kdim: 4, vdim: 6}"))
+    assert [d.code for d in analysis.diagnostics] == ["channel-mismatch"]
+    [layer] = analysis.layers
+    assert (layer.macs, layer.activations, layer.mac_formula) == (None, None, None)
+    assert (analysis.totals.macs, analysis.totals.flops, analysis.totals.activations) == (None, None, None)
+    mha = torch.nn.MultiheadAttention(8, 2, kdim=4, vdim=6, batch_first=True)
+    assert sum(p.numel() for p in mha.parameters()) == layer.param_count
+    x = torch.randn(1, 6, 8)
+    with pytest.raises(AssertionError, match="expecting key weights shape"):
+        mha(x, x, x)

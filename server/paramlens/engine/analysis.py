@@ -146,6 +146,31 @@ class Formula(NamedTuple):
         return f"{self.symbolic} = {self.numeric} = {self.value:,}"
 
 
+class Product:
+    """MACs as a product, ``H_out × W_out × …``, with the factors kept and the texts joined only when
+    read (a hover, the JSON): the analysis of every layer does not pay for strings nobody shows. Reads
+    like a ``Formula``: ``.symbolic``, ``.numeric``, ``.value``, ``text()``."""
+
+    __slots__ = ("factors", "symbols", "value")
+
+    def __init__(self, symbols: Sequence[str], factors: Sequence[int], value: int) -> None:
+        self.symbols, self.factors, self.value = symbols, factors, value
+
+    @property
+    def symbolic(self) -> str:
+        return " × ".join(self.symbols)
+
+    @property
+    def numeric(self) -> str:
+        return " × ".join(str(f) for f in self.factors)
+
+    def text(self) -> str:
+        return Formula(self.symbolic, self.numeric, self.value).text()
+
+    def __repr__(self) -> str:
+        return f"Product({self.symbolic!r}, {self.numeric!r}, {self.value})"
+
+
 class ShapeStep(NamedTuple):
     """How one output dimension follows from the input: ``H_out = ⌊(H + 2p − …) / s⌋ + 1 = … = 32``."""
 
@@ -251,7 +276,7 @@ class LayerResult:
         trainable_count: int | None = 0,
         buffer_count: int | None = 0,
         macs: int | None = 0,
-        mac_formula: Formula | None = None,
+        mac_formula: Formula | Product | None = None,
         activations: int | None = 0,
         saved: Any = None,
         rf: Any = None,

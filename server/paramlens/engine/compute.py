@@ -59,14 +59,14 @@ VIEW = Saved(False, 0, False, 0, True)
 NOTHING = Saved(False, 0, False)
 
 
-def chain(parts: Sequence[tuple[Saved | None, int | None]]) -> Saved | None:
-    """Layers one after another, each with the bytes (per sample) of its output: the tensor between two
-    counted once if either side keeps it; views let the tensor through unchanged."""
+def chain(parts: Sequence[tuple[Saved | None, shapes.Shape | None]], size: int) -> Saved | None:
+    """Layers one after another, each with its output shape (``size`` the bytes of an element): the
+    tensor between two counted once if either side keeps it; views let the tensor through unchanged."""
     first: Saved | None = None
     inner = fixed = 0
     last: Saved | None = None
-    last_out: int | None = 0
-    for saved, out_bytes in parts:
+    last_out: shapes.Shape | None = None
+    for saved, out in parts:
         if saved is None:
             return None
         fixed += saved.fixed
@@ -74,55 +74,82 @@ def chain(parts: Sequence[tuple[Saved | None, int | None]]) -> Saved | None:
             continue
         if last is None:
             first = saved
-        else:
-            if last.outs or saved.ins:
-                if last_out is None:
-                    return None
-                inner += last_out
+        elif last.outs or saved.ins:
+            n = shapes.numel(last_out)
+            if n is None:
+                return None
+            inner += n * size
         inner += saved.inner
-        last, last_out = saved, out_bytes
+        last, last_out = saved, out
     if last is None:
         return Saved(False, inner, False, fixed, True)
     assert first is not None
     return Saved(first.ins, inner, last.outs, fixed)
 
 
-def run(children: Sequence[LayerResult], size: int) -> tuple[int | None, int | None, Saved | None, Transform]:
-    """Layers one after another (a Sequential, a block's body): their MACs and activations summed, what
-    backward keeps chained (``chain``, ``size`` the bytes of an element) and their fields composed, in one
-    pass over them (this runs for every composite of every analysis)."""
+class Run(NamedTuple):
+    """What a run of layers adds up to: counts, MACs and activations (None when a part is unknown), what
+    backward keeps and the field's transform (None for both when not folded)."""
+
+    params: int | None
+    trainable: int | None
+    buffers: int | None
+    macs: int | None
+    activations: int | None
+    saved: Saved | None
+    rf: Transform
+
+
+def run(children: Sequence[LayerResult], size: int, fold: bool = True) -> Run:
+    """Layers one after another (a Sequential, a block's body): their parameters, MACs and activations
+    summed, what backward keeps chained (``chain``, ``size`` the bytes of an element) and their fields
+    composed, in one pass over them (this runs for every composite of every analysis). ``fold=False``:
+    the sums only, for branches whose join folds the rest its own way."""
+    params: int | None = 0
+    trainable: int | None = 0
+    buffers: int | None = 0
     macs: int | None = 0
     activations: int | None = 0
     rf: Transform = KEEP
     parts = []
     for c in children:
+        if params is not None:
+            params = None if c.param_count is None else params + c.param_count
+        if trainable is not None:
+            trainable = None if c.trainable_count is None else trainable + c.trainable_count
+        if buffers is not None:
+            buffers = None if c.buffer_count is None else buffers + c.buffer_count
         if macs is not None:
             macs = None if c.macs is None else macs + c.macs
         if activations is not None:
             activations = None if c.activations is None else activations + c.activations
-        if c.rf is not KEEP:
-            rf = then(rf, c.rf)
-        n = shapes.numel(c.output_shape)
-        parts.append((c.saved, None if n is None else n * size))
-    return macs, activations, chain(parts), rf
+        if fold:
+            if c.rf is not KEEP:
+                rf = then(rf, c.rf)
+            parts.append((c.saved, c.output_shape))
+    if not fold:
+        return Run(params, trainable, buffers, macs, activations, None, None)
+    return Run(params, trainable, buffers, macs, activations, chain(parts, size), rf)
 
 
 def repeat(repetitions, outs: Sequence[shapes.Shape | None], remaining: int, size: int):
-    """What backward keeps and the receptive field of a Repeat: the repetitions walked (their children and
-    output shapes), then the last one ``remaining`` more times, arithmetically."""
-    parts, rf = [], KEEP
+    """What backward keeps and the receptive field of a Repeat, and each repetition's ``Run``: the
+    repetitions walked (their children and output shapes), then the last one ``remaining`` more times,
+    arithmetically."""
+    parts, rf, runs = [], KEEP, []
     step: Transform = KEEP
     for children, out in zip(repetitions, outs, strict=False):
-        n = shapes.numel(out)
-        out_bytes = None if n is None else n * size
-        _macs, _activations, saved, step = run(children, size)
-        parts.append((saved, out_bytes))
+        one = run(children, size)
+        runs.append(one)
+        parts.append((one.saved, out))
+        step = one.rf
         rf = then(rf, step)
     if remaining and parts:
-        last, out_bytes = parts[-1]
-        parts.append((repeated(last, out_bytes, remaining - 1), out_bytes))
+        last, out = parts[-1]
+        n = shapes.numel(out)
+        parts.append((repeated(last, None if n is None else n * size, remaining - 1), out))
         rf = then(rf, power(step, remaining))
-    return chain(parts), rf
+    return chain(parts, size), rf, runs
 
 
 def join(branches: Sequence[tuple[Saved | None, int | None]], keeps_inputs: bool) -> Saved | None:
@@ -359,6 +386,23 @@ _CONSTANT_SAVED = {"view": VIEW, "nothing": NOTHING, "output": Saved(False, 0, T
 _CONSTANT_FIELDS: dict[str, Transform] = {"keep": KEEP, "global": GLOBAL, "flat": FLAT}  # the same for any input
 
 
+RULE = object()  # a kind whose saved or field rule depends on the layer's arguments and input
+_LEAF: dict[str, tuple[bool, Any, Any]] = {}
+
+
+def leaf_constants(kind: Any) -> tuple[bool, Any, Any]:
+    """Per kind, looked up once: whether its MACs are 0 by definition, and its saved and field rules when
+    they are the same for any layer (``RULE`` when not): most layers of a file need no rule run."""
+    found = _LEAF.get(kind.name)
+    if found is None:
+        found = _LEAF[kind.name] = (
+            kind.macs.startswith("0"),
+            _CONSTANT_SAVED.get(kind.saves, RULE),
+            _CONSTANT_FIELDS.get(kind.field, RULE),
+        )
+    return found
+
+
 def leaf_saved(kind: Any, values: dict[str, Any], inp: shapes.Shape | None, out: shapes.Shape | None, size: int):
     """What one layer keeps for backward (training), by its kind's ``saves`` rule (docs/compute.md §
     memory): its input, its output, or nothing, plus what it adds of its own."""
@@ -385,14 +429,6 @@ def leaf_saved(kind: Any, values: dict[str, Any], inp: shapes.Shape | None, out:
             return None
         extra = 2 + bool(values["affine"]) + 2 * bool(values["track_running_stats"])
         return Saved(True, extra * 4 * c, False)
-    if rule == "view":
-        return VIEW
-    if rule == "nothing":
-        return NOTHING
-    if rule == "output":
-        return Saved(False, 0, True)
-    if rule == "input":
-        return Saved(True, 0, False)
     if rule == "stats":  # batch norm: mean and inverse std per channel (float32)
         c = shapes.channels(inp)
         if c is None:

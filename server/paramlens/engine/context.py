@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .analysis import Formula, ShapeStep, Tensor
+from .analysis import Formula, Product, ShapeStep, Tensor
 from .registry import Kind
 from .shapes import Shape
 
@@ -44,7 +44,7 @@ class LayerContext:
         self.steps: list[ShapeStep] = []
         self.out: Shape | None = None
         self.notes: list[str] = []
-        self.mac_formula: Formula | None = None
+        self.mac_formula: Formula | Product | None = None
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from math import gcd, prod
 from typing import TYPE_CHECKING
 
+from ..analysis import Product
 from ..registry import Arg
 
 if TYPE_CHECKING:
@@ -48,4 +49,4 @@ def record_macs(c: LayerContext, symbols: list[str], factors: list[int | None]) 
     """The MACs as a product, ``H_out × W_out × C_out × …``, when every factor is known."""
     if any(f is None for f in factors):
         return
-    c.macs(" × ".join(symbols), times(*factors), prod(factors))  # type: ignore[arg-type]
+    c.mac_formula = Product(symbols, factors, prod(factors))  # type: ignore[arg-type]
