@@ -5,16 +5,22 @@ allocations) can double or triple its time, the more so in a fresh process whose
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
+from typing import Any
 
 
-@contextmanager
-def paused() -> Iterator[None]:
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
+class paused:
+    """A class, not a ``@contextmanager`` generator: resuming a generator allocates, and the first
+    allocation after ``gc.enable()`` runs the collection that the pause put off, over the whole analysis
+    just built and still held (110 ms of a 10,000-layer analysis). Here nothing is allocated on the way
+    out, so a caller that keeps the analysis meets that collection later (the server freezes its
+    analyses first), and one that drops it frees it by reference counting, without one."""
+
+    __slots__ = ("collecting",)
+
+    def __enter__(self) -> None:
+        self.collecting = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:  # no *args: a tuple would be allocated
+        if self.collecting:
             gc.enable()

@@ -48,12 +48,6 @@ class Built(NamedTuple):
     diagnostics: list[Diagnostic]
 
 
-
-
-
-
-
-
 class _Walk(Arguments, Building, Checks):
     """One build of the rows at one scale: the rows read here, their arguments rewritten by :class:`Arguments`,
     their modules built by :class:`Building`, the run-time failures predicted by :class:`Checks`."""
@@ -248,7 +242,6 @@ class _Walk(Arguments, Building, Checks):
             return self.ch[f]
         return None
 
-
     def unknown_module(self, row: Row, m: str) -> None:
         span = node_span(row.module_node)
         if m in NOT_EXPOSED:
@@ -272,7 +265,6 @@ class _Walk(Arguments, Building, Checks):
 
     # --- branches ----------------------------------------------------------------------------------
 
-
     def record(self, i: int, c2: Any, out: Any) -> None:
         if i == 0:
             self.ch = []
@@ -284,30 +276,12 @@ class _Walk(Arguments, Building, Checks):
         return [self.input] if i == 0 else [self.outs[s] for s in sources]
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def _forward(i: int, j: int) -> str:
     what = "its own row" if j == i else f"row {j}, after row {i}"
     return (
         f"`from` {j} points at {what}: a row can only take rows above it (negative indices count back, "
         f"-1 is row {i - 1}). Ultralytics: IndexError: list index out of range."
     )
-
-
-
-
 
 
 # rows built before, by what their build reads (see _Walk._row_key); oldest dropped first
