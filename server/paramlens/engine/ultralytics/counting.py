@@ -82,16 +82,7 @@ class CountNet(Net):
     def group(self, type: str, name: str, children: list[Any], x: Shape | None, out: Shape | None,
               own: int | None = 0) -> Any:  # fmt: skip
         """Net.group's counts; ``own`` (the module's own MACs) is not counted for the other scales."""
-        params = trainable = buffers = 0
-        for c in children:
-            params += c.param_count or 0
-            trainable += c.trainable_count or 0
-            buffers += c.buffer_count or 0
-        if self.act_params:
-            extra = self.shared_acts(children) - 1
-            if extra > 0:
-                params -= extra * self.act_params
-                trainable -= extra * self.act_params
+        params, trainable, buffers = self.sums(children)
         return Count(type, "block", name, x, out, params, trainable, buffers, children)
 
 

@@ -180,6 +180,17 @@ class Net:
         """A module made of sub-modules: its counts are theirs added up (the shared default activation once);
         ``own``: the MACs of its own dense products, outside its sub-modules (attention's QKᵀ and A·V; None:
         unknown). Its activations are those of its sub-modules (the tensors its own code makes are not)."""
+        params, trainable, buffers = self.sums(children)
+        return LayerResult(
+            type, "block", self.span, self.type_span, self.path, name=name, input_shape=x, output_shape=out,
+            children=children, param_count=params, trainable_count=trainable, buffer_count=buffers,
+            macs=compute.total([own, *(c.macs for c in children)]),
+            activations=compute.total(c.activations for c in children),
+        )  # fmt: skip
+
+    def sums(self, children: list[Any]) -> tuple[int, int, int]:
+        """The parameters, trainable parameters and buffers of sub-modules, the shared default activation
+        counted once."""
         params = trainable = buffers = 0
         for c in children:
             params += c.param_count or 0
@@ -190,12 +201,7 @@ class Net:
             if extra > 0:
                 params -= extra * self.act_params
                 trainable -= extra * self.act_params
-        return LayerResult(
-            type, "block", self.span, self.type_span, self.path, name=name, input_shape=x, output_shape=out,
-            children=children, param_count=params, trainable_count=trainable, buffer_count=buffers,
-            macs=compute.total([own, *(c.macs for c in children)]),
-            activations=compute.total(c.activations for c in children),
-        )  # fmt: skip
+        return params, trainable, buffers
 
     def shared_acts(self, children: list[LayerResult]) -> int:
         """How many of these sub-modules hold the shared default activation (each counts it once)."""
