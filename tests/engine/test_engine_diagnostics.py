@@ -446,3 +446,30 @@ def test_one_dimensional_adaptive_pooling_needs_an_integer() -> None:
         "AdaptiveAvgPool1d: output_size must be an integer: null (keep the size) works only in 2-D and 3-D "
         "adaptive pooling."
     )
+
+
+GATE = """blocks:
+  Gate:
+    layers:
+      - Conv2d: {out_channels: $in_channels, kernel_size: 1}
+layers:
+"""
+
+
+@pytest.mark.parametrize("reference", ["$in_channels", "'${in_channels // 2}'"])
+def test_no_follow_on_error_from_in_channels_after_an_error(reference: str) -> None:
+    """A block use after a broken layer: its `$in_channels` is unknown, and that is not a second error."""
+    text = "input: [3, 16, 16]\n" + GATE.replace("$in_channels", reference) + "  - Conv2d: 16\n  - Gate\n"
+    analysis = analyse(text)
+    assert [(d.code, d.span.start_line) for d in analysis.diagnostics] == [("missing-argument", 6)]
+
+
+def test_in_channels_with_nothing_before_says_so_where_it_is_used() -> None:
+    text = GATE + "  - Gate\n"
+    (diagnostic,) = analyse(text).diagnostics
+    assert diagnostic.code == "missing-channels"
+    assert diagnostic.span == at(text, 3, "$in_channels")
+    assert diagnostic.message == (
+        "in_channels is not known here (nothing before gives the input's channels), so $in_channels cannot be "
+        "substituted. Add an `input:` shape at the top of the file."
+    )

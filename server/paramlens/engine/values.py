@@ -99,6 +99,13 @@ def substitute(text: str, env: Mapping[str, Any] | None, node: Node | None = Non
         name = m.group(1)
         if env is None or name not in env:
             raise ValueError_(undefined_message(name, env), "undefined-argument", node)
+        if name == "in_channels" and env[name] is None:  # a block whose input is unknown: said upstream if broken
+            raise ValueError_(
+                "in_channels is not known here (nothing before gives the input's channels), so $in_channels "
+                "cannot be substituted. Add an `input:` shape at the top of the file.",
+                "missing-channels",
+                node,
+            )
         return env[name]
     if (m := _EXPR.match(text)) is not None:
         from .expressions import evaluate  # Python's ast, imported only for a file that has expressions
