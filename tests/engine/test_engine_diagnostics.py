@@ -473,3 +473,16 @@ def test_in_channels_with_nothing_before_says_so_where_it_is_used() -> None:
         "in_channels is not known here (nothing before gives the input's channels), so $in_channels cannot be "
         "substituted. Add an `input:` shape at the top of the file."
     )
+
+
+def test_an_unknown_block_argument_names_the_block_and_offers_the_closest() -> None:
+    text = (
+        "input: [3, 8, 8]\nblocks:\n  Gate:\n    args: {width: 4}\n    layers:\n"
+        "      - Conv2d: {out_channels: $width, kernel_size: 1}\nlayers:\n  - Gate: {widht: 8}\n"
+    )
+    diagnostic, _ = single(text, "unknown-argument")
+    assert diagnostic.span == at(text, 7, "widht")
+    assert diagnostic.message == "Block Gate has no argument 'widht'. Did you mean width? Its arguments: width."
+    assert [(f.title, f.action, f.span, f.text) for f in diagnostic.fixes] == [
+        ("Replace with width", "replace", diagnostic.span, "width")
+    ]

@@ -63,17 +63,7 @@ class Constructs:
             if key in COMMON_KEYS:
                 continue
             if key not in block.args:
-                hits = registry.suggest(key, list(block.args))
-                hint = f" Did you mean {' or '.join(hits)}?" if hits else ""
-                declared = ", ".join(block.args) or "none"
-                span = node_span(knode)
-                self.report(
-                    "unknown-argument",
-                    f"Block {block.name} has no argument {key!r}.{hint} Its arguments: {declared}.",
-                    span,
-                    scope,
-                    fixes=tuple(Fix(f"Replace with {h}", "replace", span, h) for h in hits),
-                )
+                self.unknown_argument(f"Block {block.name}", key, list(block.args), list(block.args), knode, scope)
                 bad = True
                 continue
             try:

@@ -376,17 +376,9 @@ class _Walker(Constructs):
                 continue
             arg = kind.arg(key)
             if arg is None:
-                hits = registry.suggest(key, [a.name for a in kind.args] + [al for a in kind.args for al in a.aliases])
-                span = node_span(knode)
-                hint = f" Did you mean {' or '.join(hits)}?" if hits else ""
-                names = ", ".join(a.name for a in kind.args) or "none"
-                self.report(
-                    "unknown-argument",
-                    f"{kind.name} has no argument {key!r}.{hint} Its arguments: {names}.",
-                    span,
-                    scope,
-                    fixes=tuple(Fix(f"Replace with {h}", "replace", span, h) for h in hits),
-                )
+                names = [a.name for a in kind.args]
+                self.unknown_argument(kind.name, key, names, names + [al for a in kind.args for al in a.aliases],
+                                      knode, scope)  # fmt: skip
                 bad = True
                 continue
             if arg.name in written:
@@ -492,6 +484,21 @@ class _Walker(Constructs):
             saved = compute.leaf_saved(kind, ctx.values, ctx.inp, ctx.out, self.dtype_bytes)
         base.saved = saved
         base.rf = compute.leaf_field(kind, ctx.values, ctx.inp) if rf is compute.RULE else rf
+
+    def unknown_argument(self, owner: str, key: str, names: list[str], spellings: list[str], knode: Node,
+                         scope: Scope) -> None:  # fmt: skip
+        """``key`` is no argument of ``owner`` (a kind, or a block): the closest of its ``spellings`` offered
+        as fixes, and its ``names`` listed."""
+        hits = registry.suggest(key, spellings)
+        span = node_span(knode)
+        hint = f" Did you mean {' or '.join(hits)}?" if hits else ""
+        self.report(
+            "unknown-argument",
+            f"{owner} has no argument {key!r}.{hint} Its arguments: {', '.join(names) or 'none'}.",
+            span,
+            scope,
+            fixes=tuple(Fix(f"Replace with {h}", "replace", span, h) for h in hits),
+        )
 
     def out_bytes(self, layer: LayerResult) -> int | None:
         n = shapes.numel(layer.output_shape)
